@@ -1,0 +1,183 @@
+"""Settings for every service, validated once at start-up and passed down.
+
+Environment variables use the ``IOC_`` prefix; nested sections use ``__``
+(``IOC_INGEST__BATCH_SIZE=500``).  The three service URLs have flat names
+(``IOC_DATABASE_URL``, ``IOC_REDIS_URL``, ``IOC_MQTT_URL``) because they are
+what operators set most.  A value may also come from a file: ``IOC_X_FILE=/run/secrets/x``
+reads ``IOC_X`` from that file (Docker / Kubernetes secrets).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import MutableMapping
+from datetime import timedelta
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["ConfigError", "Settings", "load_settings"]
+
+
+class ConfigError(Exception):
+    """Settings failed validation; ``str()`` lists each failing key path."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MqttUrl(_Section):
+    """The parts of ``mqtt://user:pass@host:port`` (``mqtts://`` for TLS)."""
+
+    host: str
+    port: int
+    username: str | None
+    password: str | None
+    tls: bool
+
+
+class IngestSettings(_Section):
+    client_id: str = Field(
+        default_factory=lambda: f"ioc-ingest-{os.uname().nodename}",
+        description="MQTT client id; must be stable across restarts for the persistent session",
+    )
+    share_group: str = "ioc-ingest"
+    batch_size: int = Field(500, ge=1, le=50_000)
+    batch_age_ms: int = Field(200, ge=1, le=60_000)
+    queue_size: int = Field(4000, ge=10)
+    receive_maximum: int = Field(1000, ge=1, le=65535)
+    session_expiry_s: int = Field(7 * 24 * 3600, ge=0)
+    max_future_s: int = Field(300, ge=0)
+    retention_days: int = Field(400, ge=1)
+    stats_interval_s: float = Field(10.0, gt=0)
+
+
+class AppSettings(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(8050, ge=1, le=65535)
+    workers: int = Field(2, ge=1, le=64)
+    language: Literal["vi", "en"] = "vi"
+    freshness_s: float = Field(60.0, gt=0, description="feed age after which the badge turns red")
+    poll_ms: int = Field(1000, ge=200)
+    cache_ttl_s: float = Field(5.0, ge=0)
+    tile_url: str | None = Field(None, description="optional XYZ tile URL; wards are the basemap")
+    secret_key: str = Field("dev-only-change-me", min_length=8)
+    users_file: Path | None = Field(None, description="TOML/JSON file of users, roles and wards")
+    auth: Literal["on", "off"] = "on"
+
+
+class CovidSettings(_Section):
+    """Thresholds of the four epidemic levels.
+
+    Defaults follow the shape of Nghị quyết 128/NQ-CP and Quyết định 4800/QĐ-BYT
+    (October 2021): the level starts from new community cases per 100,000
+    people per week (<20, 20-50, 50-150, >=150) and rises by one, up to 4,
+    while first-dose coverage is under the threshold.  The city may override.
+    """
+
+    cases_per_100k_week: tuple[float, float, float] = (20.0, 50.0, 150.0)
+    vaccination_threshold_pct: float = Field(70.0, ge=0, le=100)
+
+
+class Settings(BaseSettings):
+    """All settings.  Build with :func:`load_settings`, never at import time."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="IOC_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        frozen=True,
+    )
+
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/ioc"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    mqtt_url: str = "mqtt://127.0.0.1:1883"
+    topic_root: str = Field("tanan/v1", pattern=r"^[A-Za-z0-9_/-]+$")
+    redis_prefix: str = Field("ioc", pattern=r"^[A-Za-z0-9_.:-]+$")
+    db_schema: str = Field("public", pattern=r"^[a-z_][a-z0-9_]*$")
+    boundaries_file: Path | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    ingest: IngestSettings = IngestSettings()  # type: ignore[call-arg]
+    app: AppSettings = AppSettings()  # type: ignore[call-arg]
+    covid: CovidSettings = CovidSettings()
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_db(cls, v: str) -> str:
+        if urlsplit(v).scheme not in ("postgresql", "postgres"):
+            raise ValueError("must be a postgresql:// URL")
+        return v
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis(cls, v: str) -> str:
+        if urlsplit(v).scheme not in ("redis", "rediss", "unix"):
+            raise ValueError("must be a redis:// URL")
+        return v
+
+    @field_validator("mqtt_url")
+    @classmethod
+    def _check_mqtt(cls, v: str) -> str:
+        parts = urlsplit(v)
+        if parts.scheme not in ("mqtt", "mqtts", "tcp", "ssl"):
+            raise ValueError("must be an mqtt:// or mqtts:// URL")
+        if not parts.hostname:
+            raise ValueError("has no host")
+        _ = parts.port  # raises ValueError on a bad port
+        return v
+
+    @cached_property
+    def mqtt(self) -> MqttUrl:
+        parts = urlsplit(self.mqtt_url)
+        tls = parts.scheme in ("mqtts", "ssl")
+        return MqttUrl(
+            host=parts.hostname or "127.0.0.1",
+            port=parts.port or (8883 if tls else 1883),
+            username=parts.username,
+            password=parts.password,
+            tls=tls,
+        )
+
+    @property
+    def retention(self) -> timedelta:
+        return timedelta(days=self.ingest.retention_days)
+
+
+def _apply_secret_files(environ: MutableMapping[str, str]) -> None:
+    """Resolve ``IOC_X_FILE=/path`` into ``IOC_X=<contents>`` (Docker / Kubernetes secrets)."""
+    for key in [k for k in environ if k.startswith("IOC_") and k.endswith("_FILE")]:
+        target = key[: -len("_FILE")]
+        if target.lower().removeprefix("ioc_") in _PATH_FIELDS:
+            continue  # a setting that *is* a file path, not a secret
+        path = environ[key]
+        try:
+            environ[target] = Path(path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"{key}: cannot read {path}: {exc.strerror}") from exc
+        del environ[key]
+
+
+_PATH_FIELDS = {"boundaries", "app__users"}
+
+
+def format_validation_error(exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors():
+        path = ".".join(str(p) for p in err["loc"]) or "(root)"
+        env = "IOC_" + "__".join(str(p) for p in err["loc"]).upper()
+        lines.append(f"{path} ({env}): {err['msg']}")
+    return "\n".join(lines)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Validate settings from the process environment plus ``overrides``."""
+    _apply_secret_files(os.environ)
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc)) from exc

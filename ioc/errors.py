@@ -1,0 +1,21 @@
+"""The project's error hierarchy.  Contract rejections live in :mod:`ioc.contract.errors`."""
+
+from __future__ import annotations
+
+__all__ = ["AuthError", "IocError", "ServiceUnavailable", "StoreError"]
+
+
+class IocError(Exception):
+    """Base of every error the project raises on purpose."""
+
+
+class StoreError(IocError):
+    """The database schema or a query is not what the code expects."""
+
+
+class ServiceUnavailable(IocError):
+    """PostgreSQL, Redis or the broker cannot be reached right now (retry later)."""
+
+
+class AuthError(IocError):
+    """The user may not see or do this."""

@@ -1,0 +1,217 @@
+"""Live state in Redis: latest values, ward summaries, device last-seen and a change signal.
+
+Written by ingest after each committed batch, read by the app.  Everything here
+can be rebuilt from PostgreSQL, so Redis keeps nothing on disk.  Keys (``P`` is
+the configured prefix):
+
+=============================  ====================================================
+``P:latest:{device}``          hash metric -> ``{"v": value, "ts": epoch_s}``
+``P:device:{device}``          hash ward, domain, last_seen, lat, lon, online
+``P:devices``                  sorted set device -> last_seen epoch
+``P:wardvals:{ward}:{metric}`` hash device -> latest value (input of the summary)
+``P:ward:{ward}``              hash metric -> ``{"avg","min","max","sum","n","ts"}``
+``P:events:recent``            list of the newest 200 events (JSON), newest first
+``P:version``                  integer, incremented once per written batch
+``P:last_update``              epoch seconds of the newest write
+``P:changes``                  pub/sub channel: ``{"version", "wards", "domains"}``
+``P:stats:{worker}``           hash of ingest counters, per worker
+=============================  ====================================================
+
+The app polls ``P:version`` (one GET) and re-reads only when it moved.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+
+__all__ = ["DeviceValue", "LiveState", "WardSummary"]
+
+log = logging.getLogger(__name__)
+RECENT_EVENTS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceValue:
+    """One reading as the live layer sees it."""
+
+    device: str
+    ward: str
+    domain: str
+    metric: str
+    value: float
+    ts: float  # epoch seconds
+    lat: float | None = None
+    lon: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WardSummary:
+    ward: str
+    metric: str
+    avg: float
+    min: float
+    max: float
+    sum: float
+    n: int
+    ts: float
+
+
+class LiveState:
+    """The Redis adapter.  Pass a ``redis.Redis``; every key is under ``prefix``."""
+
+    def __init__(self, client: redis.Redis, prefix: str = "ioc") -> None:
+        self.r = client
+        self.p = prefix
+
+    @classmethod
+    def from_url(cls, url: str, prefix: str = "ioc") -> LiveState:
+        client = redis.Redis.from_url(
+            url, socket_timeout=2, socket_connect_timeout=2, health_check_interval=15
+        )
+        return cls(client, prefix)
+
+    def key(self, *parts: str) -> str:
+        return ":".join((self.p, *parts))
+
+    # ---- writing (ingest) -------------------------------------------------
+
+    def apply(
+        self,
+        values: Sequence[DeviceValue],
+        events: Sequence[Mapping[str, Any]] = (),
+        statuses: Mapping[str, bool] | None = None,
+        now: float = 0.0,
+    ) -> int:
+        """Write one committed batch; returns the new version."""
+        pipe = self.r.pipeline(transaction=False)
+        touched: set[tuple[str, str]] = set()
+        newest: dict[str, DeviceValue] = {}
+        for dv in values:
+            prev = newest.get(f"{dv.device}|{dv.metric}")
+            if prev is None or dv.ts >= prev.ts:
+                newest[f"{dv.device}|{dv.metric}"] = dv
+        for dv in newest.values():
+            pipe.hset(
+                self.key("latest", dv.device), dv.metric, json.dumps({"v": dv.value, "ts": dv.ts})
+            )
+            pipe.hset(self.key("wardvals", dv.ward, dv.metric), dv.device, repr(dv.value))
+            touched.add((dv.ward, dv.metric))
+        seen: dict[str, DeviceValue] = {}
+        for dv in newest.values():
+            if dv.device not in seen or dv.ts > seen[dv.device].ts:
+                seen[dv.device] = dv
+        for dv in seen.values():
+            mapping: dict[str, str] = {
+                "ward": dv.ward,
+                "domain": dv.domain,
+                "last_seen": repr(dv.ts),
+            }
+            if dv.lat is not None and dv.lon is not None:
+                mapping["lat"], mapping["lon"] = repr(dv.lat), repr(dv.lon)
+            pipe.hset(self.key("device", dv.device), mapping=mapping)
+            pipe.zadd(self.key("devices"), {dv.device: dv.ts}, gt=True)
+        for device, online in (statuses or {}).items():
+            pipe.hset(self.key("device", device), "online", "1" if online else "0")
+        if events:
+            pipe.lpush(self.key("events", "recent"), *(json.dumps(e, default=str) for e in events))
+            pipe.ltrim(self.key("events", "recent"), 0, RECENT_EVENTS - 1)
+        pipe.execute()
+        if touched:
+            self._summarise(touched)
+        version = int(self.r.incr(self.key("version")))
+        self.r.set(self.key("last_update"), repr(now))
+        wards = sorted({w for w, _ in touched} | {str(e.get("ward")) for e in events})
+        domains = sorted(
+            {dv.domain for dv in newest.values()} | {str(e.get("domain")) for e in events}
+        )
+        self.r.publish(
+            self.key("changes"),
+            json.dumps({"version": version, "wards": wards, "domains": domains}),
+        )
+        return version
+
+    def _summarise(self, touched: Iterable[tuple[str, str]]) -> None:
+        pairs = sorted(touched)
+        pipe = self.r.pipeline(transaction=False)
+        for ward, metric in pairs:
+            pipe.hvals(self.key("wardvals", ward, metric))
+        results = pipe.execute()
+        pipe = self.r.pipeline(transaction=False)
+        for (ward, metric), raw in zip(pairs, results, strict=True):
+            vals = [float(v) for v in raw]
+            if not vals:
+                continue
+            summary = {
+                "avg": sum(vals) / len(vals),
+                "min": min(vals),
+                "max": max(vals),
+                "sum": sum(vals),
+                "n": len(vals),
+            }
+            pipe.hset(self.key("ward", ward), metric, json.dumps(summary))
+        pipe.execute()
+
+    def write_stats(self, worker: str, counters: Mapping[str, int | float]) -> None:
+        self.r.hset(self.key("stats", worker), mapping={k: str(v) for k, v in counters.items()})
+        self.r.expire(self.key("stats", worker), 3600)
+
+    # ---- reading (app) ----------------------------------------------------
+
+    def version(self) -> int:
+        raw = self.r.get(self.key("version"))
+        return int(raw) if raw else 0
+
+    def last_update(self) -> float | None:
+        raw = self.r.get(self.key("last_update"))
+        return float(raw) if raw else None
+
+    def latest(self, device: str) -> dict[str, tuple[float, float]]:
+        """metric -> (value, ts) for one device."""
+        raw = self.r.hgetall(self.key("latest", device))
+        out = {}
+        for k, v in raw.items():
+            doc = json.loads(v)
+            out[k.decode()] = (float(doc["v"]), float(doc["ts"]))
+        return out
+
+    def devices(self) -> dict[str, dict[str, str]]:
+        """device -> its hash (ward, domain, last_seen, lat, lon, online)."""
+        names = [d.decode() for d in self.r.zrange(self.key("devices"), 0, -1)]
+        pipe = self.r.pipeline(transaction=False)
+        for name in names:
+            pipe.hgetall(self.key("device", name))
+        return {
+            name: {k.decode(): v.decode() for k, v in h.items()}
+            for name, h in zip(names, pipe.execute(), strict=True)
+        }
+
+    def ward_summary(self, ward: str) -> dict[str, dict[str, float]]:
+        raw = self.r.hgetall(self.key("ward", ward))
+        return {k.decode(): json.loads(v) for k, v in raw.items()}
+
+    def ward_summaries(self, wards: Iterable[str]) -> dict[str, dict[str, dict[str, float]]]:
+        codes = list(wards)
+        pipe = self.r.pipeline(transaction=False)
+        for code in codes:
+            pipe.hgetall(self.key("ward", code))
+        return {
+            code: {k.decode(): json.loads(v) for k, v in raw.items()}
+            for code, raw in zip(codes, pipe.execute(), strict=True)
+        }
+
+    def recent_events(self, limit: int = 50) -> list[dict[str, Any]]:
+        raw = self.r.lrange(self.key("events", "recent"), 0, limit - 1)
+        return [json.loads(x) for x in raw]
+
+    def stats(self) -> dict[str, dict[str, str]]:
+        out = {}
+        for k in self.r.scan_iter(self.key("stats", "*")):
+            worker = k.decode().rsplit(":", 1)[-1]
+            out[worker] = {a.decode(): b.decode() for a, b in self.r.hgetall(k).items()}
+        return out

@@ -1,0 +1,68 @@
+"""Connections to PostgreSQL: one place that knows the DSN, schema and session settings.
+
+Every connection runs in UTC and with ``search_path`` set to the configured
+schema (tests give each run its own schema), followed by ``public`` where the
+TimescaleDB functions live.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import psycopg
+from psycopg import sql
+from psycopg_pool import ConnectionPool
+
+__all__ = ["configure", "connect", "make_pool"]
+
+log = logging.getLogger(__name__)
+
+
+def _search_path(schema: str) -> sql.Composable:
+    if schema == "public":
+        return sql.SQL("SET search_path TO public")
+    return sql.SQL("SET search_path TO {}, public").format(sql.Identifier(schema))
+
+
+def configure(conn: psycopg.Connection[object], schema: str) -> None:
+    """Session settings every connection needs; leaves the connection idle."""
+    autocommit = conn.autocommit
+    conn.autocommit = True
+    try:
+        conn.execute(_search_path(schema))
+        conn.execute("SET TIME ZONE 'UTC'")
+        conn.execute("SET application_name TO 'tanan-ioc'")
+    finally:
+        conn.autocommit = autocommit
+
+
+def connect(
+    dsn: str, schema: str = "public", *, autocommit: bool = False
+) -> psycopg.Connection[object]:
+    conn: psycopg.Connection[object] = psycopg.connect(dsn, connect_timeout=5)
+    configure(conn, schema)
+    conn.autocommit = autocommit
+    return conn
+
+
+def make_pool(
+    dsn: str, schema: str = "public", *, min_size: int = 1, max_size: int = 4, name: str = "ioc"
+) -> ConnectionPool:
+    """A pool whose connections are configured and checked before use."""
+
+    def _configure(conn: psycopg.Connection[object]) -> None:
+        configure(conn, schema)
+
+    pool = ConnectionPool(
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        name=name,
+        kwargs={"connect_timeout": 5},
+        configure=_configure,
+        check=ConnectionPool.check_connection,
+        reconnect_timeout=0,  # keep trying for ever: the database will come back
+        open=False,
+    )
+    pool.open(wait=False)
+    return pool

@@ -1,0 +1,1 @@
+"""Pure builders of Plotly map figures from data frames and GeoDataFrames."""

@@ -1,0 +1,1 @@
+"""Simulated Tân An feeds: seeded domain generators, scenarios, record / replay, load generator."""

@@ -1,0 +1,1 @@
+"""Pure builders of Dash components: KPI tiles, incident table, ticker, charts."""
