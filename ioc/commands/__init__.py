@@ -1,0 +1,1 @@
+"""Sub-commands of the ``ioc`` CLI; each module has ``register(subparsers)``."""
