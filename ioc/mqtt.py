@@ -195,3 +195,85 @@ class Subscription:
     def close(self) -> None:
         self._client.disconnect()
         self._client.loop_stop()
+
+
+class Consumer:
+    """A persistent MQTT v5 session with manual acknowledgement (the ingest consumer).
+
+    ``clean_start=False`` and a session expiry keep the subscription and the
+    unacknowledged messages at the broker while the process is away, so a
+    crash loses nothing: the broker redelivers on reconnect.  Each connection
+    has a generation number; :meth:`ack` ignores acknowledgements for messages
+    of an earlier connection (their packet ids mean something else now).
+    """
+
+    def __init__(
+        self,
+        url: MqttUrl,
+        client_id: str,
+        topic_filter: str,
+        on_message: Callable[[Delivery, int], None],
+        *,
+        session_expiry_s: int = 7 * 24 * 3600,
+        receive_maximum: int = 1000,
+    ) -> None:
+        self._url, self._filter, self._cb = url, topic_filter, on_message
+        self._props = connect_properties(session_expiry_s, receive_maximum)
+        self._client = new_client(url, client_id, manual_ack=True)
+        self._client.on_connect = self._on_connect
+        self._client.on_disconnect = self._on_disconnect
+        self._client.on_message = self._on_message
+        self._lock = threading.Lock()
+        self.generation = 0
+        self.connected = threading.Event()
+        self.subscribed = threading.Event()
+        self._client.on_subscribe = lambda *a: self.subscribed.set()
+
+    def start(self) -> None:
+        self._client.connect_async(
+            self._url.host, self._url.port, keepalive=30, clean_start=False, properties=self._props
+        )
+        self._client.loop_start()
+
+    def _on_connect(
+        self, client: paho.Client, userdata: Any, flags: Any, reason: Any, props: Any
+    ) -> None:
+        if _failed(reason):
+            log.warning("broker refused the ingest connection: %s", reason)
+            return
+        with self._lock:
+            self.generation += 1
+        log.info(
+            "connected to %s:%s (session present: %s, generation %d)",
+            self._url.host,
+            self._url.port,
+            getattr(flags, "session_present", "?"),
+            self.generation,
+        )
+        self.connected.set()
+        client.subscribe(self._filter, qos=1)
+
+    def _on_disconnect(
+        self, client: paho.Client, userdata: Any, flags: Any, reason: Any, props: Any
+    ) -> None:
+        self.connected.clear()
+        self.subscribed.clear()
+        log.warning("disconnected from the broker (%s); reconnecting", reason)
+
+    def _on_message(self, client: paho.Client, userdata: Any, msg: paho.MQTTMessage) -> None:
+        try:
+            delivery = Delivery(msg.topic, msg.payload, msg.qos, msg.mid, msg.retain, time.time())
+            self._cb(delivery, self.generation)
+        except Exception:
+            log.exception("could not queue message on %s", msg.topic[:200])
+
+    def ack(self, mid: int, generation: int) -> bool:
+        """Acknowledge a QoS 1 message of this connection; False when it is stale."""
+        if generation != self.generation or not self.connected.is_set():
+            return False
+        rc = self._client.ack(mid, 1)
+        return rc == paho.MQTT_ERR_SUCCESS
+
+    def stop(self) -> None:
+        self._client.disconnect()
+        self._client.loop_stop()

@@ -1,0 +1,113 @@
+"""Rule evaluation hook: which new readings and events open (or refresh) an incident.  Pure.
+
+Readings at a metric's alarm level open one incident per ward and metric
+(deduplicated while it is active); field alerts and security alerts open one
+incident each.  Warning levels only colour devices on the map.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from geodata.registry import ward as ward_info
+from geodata.registry import ward_codes
+from ioc.contract import CATALOGUE, EVENT_TYPES
+from ioc.store.incidents import IncidentCandidate, Severity
+from ioc.store.writer import EventRow, ReadingRow
+
+__all__ = ["evaluate"]
+
+_SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high", "critical")
+
+
+def _ward_name(code: str) -> str:
+    return ward_info(code).name if code in ward_codes() else code
+
+
+def _reading_candidates(
+    readings: Iterable[ReadingRow], domain_of: Mapping[str, str]
+) -> dict[str, IncidentCandidate]:
+    worst: dict[str, tuple[ReadingRow, str]] = {}
+    for r in readings:
+        dom = domain_of.get(r.device_id)
+        if dom is None:
+            continue
+        m = CATALOGUE[dom].metrics.get(r.metric)
+        if m is None or m.state(r.value) != "alarm":
+            continue
+        key = f"alarm:{r.ward_code}:{dom}:{r.metric}"
+        prev = worst.get(key)
+        if prev is None or (r.value > prev[0].value) == (m.bad == "high"):
+            worst[key] = (r, dom)
+    out = {}
+    for key, (r, dom) in worst.items():
+        m = CATALOGUE[dom].metrics[r.metric]
+        level = m.alarm if m.alarm is not None else r.value
+        severe = (r.value >= 1.5 * level) if m.bad == "high" else (r.value <= 0.5 * level)
+        out[key] = IncidentCandidate(
+            dedup_key=key,
+            ward_code=r.ward_code,
+            domain=dom,
+            kind=f"{r.metric}.alarm",
+            severity="critical" if severe else "high",
+            title=f"{m.label_vi} vượt ngưỡng báo động tại {_ward_name(r.ward_code)}: "
+            f"{r.value:g} {m.unit}",
+            detail={
+                "metric": r.metric,
+                "value": r.value,
+                "alarm": m.alarm,
+                "unit": m.unit,
+                "device": r.device_id,
+                "time": r.time.isoformat(),
+            },
+            source=r.device_id,
+        )
+    return out
+
+
+def _event_severity(e: EventRow) -> Severity | None:
+    declared = e.attrs.get("severity")
+    if isinstance(declared, str) and declared in _SEVERITIES:
+        return declared  # type: ignore[return-value]
+    et = EVENT_TYPES.get(e.type)
+    if et is None or et.severity == "info":
+        return None
+    return et.severity
+
+
+def _event_candidate(e: EventRow) -> IncidentCandidate | None:
+    if e.domain not in ("alerts", "security") or e.type.endswith(".resolved"):
+        return None
+    severity = _event_severity(e)
+    if severity is None or severity == "low":
+        return None
+    et = EVENT_TYPES[e.type]
+    lat, lon = e.attrs.get("lat"), e.attrs.get("lon")
+    text = str(e.attrs.get("text", ""))[:200]
+    return IncidentCandidate(
+        dedup_key=f"event:{e.source}:{e.event_id}",
+        ward_code=e.ward_code,
+        domain=e.domain,
+        kind=e.type,
+        severity=severity,
+        title=f"{et.label_vi} – {_ward_name(e.ward_code)}" + (f": {text}" if text else ""),
+        detail={"event_id": e.event_id, "attrs": e.attrs, "time": e.time.isoformat()},
+        source=e.source,
+        lat=float(lat) if isinstance(lat, int | float) else None,
+        lon=float(lon) if isinstance(lon, int | float) else None,
+    )
+
+
+def evaluate(
+    readings: Iterable[ReadingRow], events: Iterable[EventRow], domain_of: Mapping[str, str]
+) -> list[IncidentCandidate]:
+    """Incident candidates for the *new* rows of one batch.
+
+    ``domain_of`` maps device id to domain (readings do not carry it).
+    """
+    found: dict[str, IncidentCandidate] = _reading_candidates(readings, domain_of)
+    for e in events:
+        c = _event_candidate(e)
+        if c is not None:
+            found[c.dedup_key] = c
+    return list(found.values())

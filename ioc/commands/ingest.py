@@ -1,0 +1,55 @@
+"""``ioc ingest``: run an ingest worker; ``ioc ingest stats``: print every worker's counters."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import threading
+from types import FrameType
+from typing import Any
+
+from ioc.config import Settings
+from ioc.live import LiveState
+
+log = logging.getLogger(__name__)
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("ingest", help="run an MQTT ingest worker (several may share the load)")
+    p.add_argument("action", nargs="?", choices=["run", "stats"], default="run")
+    p.add_argument("--client-id", help="MQTT client id (stable per worker; default from settings)")
+    p.set_defaults(func=cmd_ingest)
+
+
+def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
+    if args.action == "stats":
+        live = LiveState.from_url(settings.redis_url, settings.redis_prefix)
+        print(json.dumps(live.stats(), indent=2))
+        return 0
+    from ingest.service import IngestService
+
+    if args.client_id:
+        settings = settings.model_copy(
+            update={"ingest": settings.ingest.model_copy(update={"client_id": args.client_id})}
+        )
+    service = IngestService(settings)
+    stop = threading.Event()
+
+    def _signal(signum: int, frame: FrameType | None) -> None:
+        log.info("signal %d: stopping after the current batch", signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _signal)
+    signal.signal(signal.SIGINT, _signal)
+    service.start()
+    log.info("ingest worker %s running on %s", settings.ingest.client_id, settings.mqtt_url)
+    while not stop.wait(1.0):
+        if service.error is not None:
+            log.error("ingest writer failed: %s", service.error)
+            service.stop()
+            return 1
+    service.stop()
+    log.info("stopped; counters %s", dict(service.counters))
+    return 0

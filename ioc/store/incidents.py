@@ -1,0 +1,114 @@
+"""Incident lifecycle in the store: opening (deduplicated), transitions and the audit log.
+
+An incident is identified while it is active by its ``dedup_key``: a second
+alarm for the same ward and metric refreshes the open incident instead of
+opening another.  Every change is written to ``incident_log``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from ioc.errors import StoreError
+
+__all__ = ["TRANSITIONS", "IncidentCandidate", "open_incidents", "transition"]
+
+Severity = Literal["low", "medium", "high", "critical"]
+
+# Allowed status changes; anything else is refused.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "open": frozenset({"acknowledged", "dispatched", "resolved", "closed"}),
+    "acknowledged": frozenset({"dispatched", "resolved", "closed"}),
+    "dispatched": frozenset({"resolved", "closed"}),
+    "resolved": frozenset({"closed", "open"}),
+    "closed": frozenset(),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentCandidate:
+    dedup_key: str
+    ward_code: str
+    domain: str
+    kind: str
+    severity: Severity
+    title: str
+    detail: dict[str, Any] = field(default_factory=dict)
+    source: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+
+
+_OPEN = """
+INSERT INTO incidents (ward_code, domain, kind, severity, title, detail, source, dedup_key,
+                       lat, lon)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+ON CONFLICT (dedup_key) WHERE status NOT IN ('resolved', 'closed') DO UPDATE SET
+    updated_at = now(),
+    detail = excluded.detail,
+    severity = CASE WHEN array_position(ARRAY['low','medium','high','critical'], excluded.severity)
+                       > array_position(ARRAY['low','medium','high','critical'], incidents.severity)
+                    THEN excluded.severity ELSE incidents.severity END
+RETURNING id, (xmax = 0) AS inserted
+"""
+
+
+def open_incidents(conn: psycopg.Connection[Any], candidates: Sequence[IncidentCandidate]) -> int:
+    """Open or refresh incidents; returns how many were newly opened."""
+    opened = 0
+    with conn.cursor() as cur:
+        for c in sorted(candidates, key=lambda c: c.dedup_key):
+            cur.execute(
+                _OPEN,
+                (
+                    c.ward_code,
+                    c.domain,
+                    c.kind,
+                    c.severity,
+                    c.title,
+                    Jsonb(c.detail),
+                    c.source,
+                    c.dedup_key,
+                    c.lat,
+                    c.lon,
+                ),
+            )
+            row = cur.fetchone()
+            if row and row[1]:
+                opened += 1
+                cur.execute(
+                    "INSERT INTO incident_log (incident_id, actor, action, to_status, note) "
+                    "VALUES (%s, 'ingest', 'open', 'open', %s)",
+                    (row[0], c.title),
+                )
+    return opened
+
+
+def transition(
+    conn: psycopg.Connection[Any], incident_id: int, to_status: str, actor: str, note: str = ""
+) -> None:
+    """Move an incident to ``to_status`` if allowed, with an audit-log entry."""
+    with conn.transaction():
+        row = conn.execute(
+            "SELECT status FROM incidents WHERE id = %s FOR UPDATE", (incident_id,)
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"incident {incident_id} does not exist")
+        current = str(row[0])
+        if to_status not in TRANSITIONS.get(current, frozenset()):
+            raise StoreError(f"incident {incident_id}: {current} -> {to_status} is not allowed")
+        conn.execute(
+            "UPDATE incidents SET status = %s, updated_at = now(), "
+            "closed_at = CASE WHEN %s IN ('resolved', 'closed') THEN now() END WHERE id = %s",
+            (to_status, to_status, incident_id),
+        )
+        conn.execute(
+            "INSERT INTO incident_log (incident_id, actor, action, from_status, to_status, note) "
+            "VALUES (%s, %s, 'transition', %s, %s, %s)",
+            (incident_id, actor, current, to_status, note),
+        )

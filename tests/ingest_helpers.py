@@ -1,0 +1,97 @@
+"""Helpers for ingest tests: publishing telemetry, waiting for rows, running a worker process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+import psycopg
+
+from ioc.config import Settings
+from ioc.contract import build_topic, encode_telemetry
+from ioc.mqtt import Publisher
+
+WARDS = ["27694", "27688", "27697", "27691", "27685"]
+
+
+def telemetry_messages(
+    root: str, n: int, start: datetime | None = None, devices: int = 10
+) -> list[tuple[str, bytes]]:
+    """n valid air-quality messages, one pm25 value each, distinct (device, time)."""
+    start = start or datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=30)
+    out = []
+    for i in range(n):
+        dev = i % devices
+        ward = WARDS[dev % len(WARDS)]
+        ts = start + timedelta(seconds=i // devices)
+        topic = build_topic(ward, "air", f"aq-{dev:03d}", "telemetry", root)
+        out.append((topic, encode_telemetry(ts, {"pm25": float(10 + i % 40)})))
+    return out
+
+
+def publish_all(
+    settings: Settings, messages: list[tuple[str, bytes]], client_id: str = "test-pub"
+) -> None:
+    pub = Publisher(settings.mqtt, f"{client_id}-{os.getpid()}-{time.monotonic_ns()}")
+    try:
+        for topic, payload in messages:
+            pub.publish(topic, payload)
+        assert pub.flush(60), f"broker acknowledged {pub.acked} of {pub.sent}"
+    finally:
+        pub.close()
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 30.0, every: float = 0.1) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(every)
+    return predicate()
+
+
+def count(conn: psycopg.Connection[object], query: str) -> int:
+    row = conn.execute(query).fetchone()
+    return int(row[0]) if row else 0
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        IOC_DATABASE_URL=settings.database_url,
+        IOC_DB_SCHEMA=settings.db_schema,
+        IOC_REDIS_URL=settings.redis_url,
+        IOC_REDIS_PREFIX=settings.redis_prefix,
+        IOC_MQTT_URL=settings.mqtt_url,
+        IOC_TOPIC_ROOT=settings.topic_root,
+        IOC_INGEST__STATS_INTERVAL_S="1",
+    )
+    return env
+
+
+@contextmanager
+def ingest_process(settings: Settings, client_id: str) -> Iterator[subprocess.Popen[bytes]]:
+    """`ioc ingest` in its own process (so it can be killed with SIGKILL)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ioc.cli", "ingest", "--client-id", client_id],
+        env=settings_env(settings),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if proc.stderr:
+            proc.stderr.close()

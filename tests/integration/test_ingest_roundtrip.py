@@ -1,0 +1,91 @@
+"""Ingest end to end through real Mosquitto, PostgreSQL and Redis."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterator
+
+import psycopg
+import pytest
+import redis
+
+from ingest.service import IngestService
+from ioc.config import Settings
+from ioc.live import LiveState
+from tests.ingest_helpers import count, publish_all, telemetry_messages, wait_for
+
+
+@pytest.fixture
+def service(settings: Settings) -> Iterator[IngestService]:
+    cid = f"test-ingest-{uuid.uuid4().hex[:8]}"
+    s = settings.model_copy(
+        update={"ingest": settings.ingest.model_copy(update={"client_id": cid})}
+    )
+    svc = IngestService(s)
+    svc.start()
+    assert svc.wait_ready(10)
+    yield svc
+    svc.stop()
+
+
+def test_round_trip_rows_rollups_and_live_state(
+    service: IngestService,
+    settings: Settings,
+    db: psycopg.Connection[object],
+    redis_client: redis.Redis,
+) -> None:
+    n = 1000
+    msgs = telemetry_messages(settings.topic_root, n)
+    publish_all(settings, msgs)
+    assert wait_for(lambda: count(db, "SELECT count(*) FROM readings") >= n, 30)
+    assert count(db, "SELECT count(*) FROM readings") == n
+    # Rollups count every reading exactly once.
+    assert count(db, "SELECT sum(count) FROM readings_1m") == n
+    assert count(db, "SELECT sum(count) FROM readings_1h") == n
+    row = db.execute("SELECT sum(sum) / sum(count), min(min), max(max) FROM readings_1h").fetchone()
+    raw = db.execute("SELECT avg(value), min(value), max(value) FROM readings").fetchone()
+    assert row is not None and raw is not None
+    assert row[0] == pytest.approx(raw[0]) and row[1:] == raw[1:]
+    assert count(db, "SELECT count(*) FROM devices") == 10
+    # Redis holds each device's newest value.
+    live = LiveState(redis_client, settings.redis_prefix)
+    assert wait_for(lambda: live.version() > 0)
+    last_of_dev0 = json.loads(msgs[n - 10][1])["values"]["pm25"]
+    assert live.latest("aq-000")["pm25"][0] == last_of_dev0
+    summary = live.ward_summary("27694")["pm25"]
+    assert summary["n"] == 2  # aq-000 and aq-005 are in 27694
+    assert len(live.devices()) == 10
+
+
+def test_redelivery_makes_no_second_row(
+    service: IngestService, settings: Settings, db: psycopg.Connection[object]
+) -> None:
+    n = 500
+    msgs = telemetry_messages(settings.topic_root, n)
+    publish_all(settings, msgs)
+    publish_all(settings, msgs)
+    assert wait_for(lambda: service.counters["messages"] >= 2 * n, 30)
+    assert count(db, "SELECT count(*) FROM readings") == n
+    assert count(db, "SELECT sum(count) FROM readings_1m") == n
+    assert service.counters["duplicate_readings"] == n
+
+
+def test_redis_down_does_not_stop_the_database_path(
+    make_settings: Callable[..., Settings], db: psycopg.Connection[object]
+) -> None:
+    # Point live state at a port where no Redis listens: the database path must go on.
+    settings = make_settings(redis_url="redis://127.0.0.1:1/0")
+    cid = f"test-ingest-{uuid.uuid4().hex[:8]}"
+    s = settings.model_copy(
+        update={"ingest": settings.ingest.model_copy(update={"client_id": cid})}
+    )
+    svc = IngestService(s)
+    svc.start()
+    try:
+        assert svc.wait_ready(10)
+        publish_all(settings, telemetry_messages(settings.topic_root, 200))
+        assert wait_for(lambda: count(db, "SELECT count(*) FROM readings") == 200, 30)
+        assert svc.counters["redis_errors"] > 0
+    finally:
+        svc.stop()
