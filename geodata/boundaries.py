@@ -26,6 +26,7 @@ from geodata.validate import BoundaryReport, validate_units
 
 __all__ = [
     "DRAW_TOLERANCE_DEG",
+    "ImportOptions",
     "ImportResult",
     "import_boundaries",
     "import_frame",
@@ -41,6 +42,17 @@ log = logging.getLogger(__name__)
 DRAW_TOLERANCE_DEG = 0.0002
 # A correct import lies within this many degrees (~30 km) of the registry centroids.
 _NEAR_CITY_DEG = 0.3
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """Which fields hold what, and how forgiving to be (the ``ioc geodata import`` flags)."""
+
+    code_field: str = "code"
+    name_field: str | None = "name"
+    population_field: str | None = None
+    assume_crs: str | None = None
+    allow_overlaps: bool = False
 
 
 @dataclass
@@ -136,16 +148,12 @@ def _to_wgs84(gdf: gpd.GeoDataFrame, source: str, assume_crs: str | None) -> gpd
 
 
 def import_frame(
-    gdf: gpd.GeoDataFrame,
-    *,
-    source: str,
-    code_field: str = "code",
-    name_field: str | None = "name",
-    population_field: str | None = None,
-    assume_crs: str | None = None,
-    allow_overlaps: bool = False,
+    gdf: gpd.GeoDataFrame, *, source: str, options: ImportOptions | None = None
 ) -> ImportResult:
     """Normalise, repair, validate and simplify an already-read frame."""
+    opts = options or ImportOptions()
+    code_field, name_field = opts.code_field, opts.name_field
+    population_field = opts.population_field
     for label, fld in (("code", code_field), ("population", population_field)):
         if fld is not None and fld not in gdf.columns:
             fields = ", ".join(c for c in gdf.columns if c != "geometry")
@@ -154,7 +162,7 @@ def import_frame(
             )
     if len(gdf) == 0:
         raise BoundaryError(f"{source}: the file has no features")
-    gdf = _to_wgs84(gdf, source, assume_crs)
+    gdf = _to_wgs84(gdf, source, opts.assume_crs)
     data: dict[str, Any] = {"code": [normalise_code(v) for v in gdf[code_field]]}
     data["name"] = (
         [str(v) for v in gdf[name_field]]
@@ -180,31 +188,15 @@ def import_frame(
             raise BoundaryError(f"{source}: ward {code} has no polygonal geometry")
         geoms.append(fixed)
     frame = frame.set_geometry(geoms)
-    report = validate_units(frame, source=source, allow_overlaps=allow_overlaps)
+    report = validate_units(frame, source=source, allow_overlaps=opts.allow_overlaps)
     report.unknown = unknown
     report.repaired = repaired
     return ImportResult(frame=frame, simplified=simplify_units(frame), report=report)
 
 
-def import_boundaries(
-    path: str | Path,
-    *,
-    code_field: str = "code",
-    name_field: str | None = "name",
-    population_field: str | None = None,
-    assume_crs: str | None = None,
-    allow_overlaps: bool = False,
-) -> ImportResult:
+def import_boundaries(path: str | Path, options: ImportOptions | None = None) -> ImportResult:
     """Read ``path`` and run :func:`import_frame` on it."""
-    return import_frame(
-        read_boundaries(path),
-        source=str(path),
-        code_field=code_field,
-        name_field=name_field,
-        population_field=population_field,
-        assume_crs=assume_crs,
-        allow_overlaps=allow_overlaps,
-    )
+    return import_frame(read_boundaries(path), source=str(path), options=options)
 
 
 def simplify_units(

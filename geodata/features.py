@@ -21,7 +21,7 @@ import shapely
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
-from geodata.boundaries import import_boundaries
+from geodata.boundaries import ImportOptions, import_boundaries
 from geodata.registry import wards
 from geodata.schematic import schematic_cells
 
@@ -101,7 +101,7 @@ def ward_features(rows: Iterable[Mapping[str, Any]]) -> FeatureCollection:
 
 def load_file_features(path: str | Path, *, code_field: str = "code") -> FeatureCollection:
     """Validated, simplified features straight from a boundary file (no database)."""
-    result = import_boundaries(path, code_field=code_field, allow_overlaps=True)
+    result = import_boundaries(path, ImportOptions(code_field=code_field, allow_overlaps=True))
     facts = {w.code: w for w in wards()}
     rows = []
     for code in result.frame["code"]:
