@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import psycopg
+from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from geodata.registry import DISTRICT, Ward
 
-__all__ = ["known_ward_codes", "seed_wards", "upsert_boundaries"]
+__all__ = [
+    "boundary_status",
+    "known_ward_codes",
+    "load_boundaries",
+    "seed_wards",
+    "update_populations",
+    "upsert_boundaries",
+]
 
 
 def seed_wards(conn: psycopg.Connection[object], wards: Iterable[Ward]) -> int:
@@ -71,5 +80,49 @@ def upsert_boundaries(
     return n
 
 
-def known_ward_codes(conn: psycopg.Connection[object]) -> frozenset[str]:
+def known_ward_codes(conn: psycopg.Connection[Any]) -> frozenset[str]:
     return frozenset(r[0] for r in conn.execute("SELECT code FROM wards"))
+
+
+def update_populations(conn: psycopg.Connection[object], populations: Mapping[str, int]) -> int:
+    """Store official populations (from an imported file); they replace the estimates."""
+    n = 0
+    with conn.cursor() as cur:
+        for code, population in populations.items():
+            cur.execute(
+                """
+                UPDATE wards SET population = %s, population_is_estimate = false,
+                                 updated_at = now()
+                WHERE code = %s
+                """,
+                (population, code),
+            )
+            n += cur.rowcount
+    return n
+
+
+def load_boundaries(conn: psycopg.Connection[Any]) -> list[dict[str, Any]]:
+    """Rows for :func:`geodata.features.ward_features` (simplified geometry, no full geometry)."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(
+            """
+            SELECT code, name, name_en, kind, population, area_km2, lat, lon,
+                   geometry_simplified, boundary_source
+            FROM wards ORDER BY code
+            """
+        )
+        return cur.fetchall()
+
+
+def boundary_status(conn: psycopg.Connection[Any]) -> list[dict[str, Any]]:
+    """Per ward: source, official area, stored geometry (or None) and when it changed."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(
+            """
+            SELECT code, name, boundary_source, area_km2, population,
+                   population_is_estimate, geometry IS NOT NULL AS has_geometry, geometry,
+                   updated_at
+            FROM wards ORDER BY code
+            """
+        )
+        return cur.fetchall()
