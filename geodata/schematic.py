@@ -18,9 +18,9 @@ from functools import cache
 
 import shapely
 from pyproj import Transformer
+from shapely.affinity import translate
 from shapely.geometry import Point, Polygon
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform
 
 from geodata.registry import Ward, wards
 
@@ -89,7 +89,7 @@ def _layout(ws: Sequence[Ward]) -> tuple[list[BaseGeometry], list[float]]:
         err = _max_rel_error(cells, targets)
         if err < best_err:
             best, best_err = cells, err
-    shifted = [transform(lambda x, y: (x + cx, y + cy), c) for c in best]
+    shifted = [translate(c, xoff=cx, yoff=cy) for c in best]
     return shifted, targets
 
 
@@ -104,7 +104,7 @@ def _cells() -> tuple[tuple[str, BaseGeometry], ...]:
     to_ll = Transformer.from_crs(_METRIC, "EPSG:4326", always_xy=True)
     out = []
     for w, cell in zip(ws, cells, strict=True):
-        ll = transform(to_ll.transform, cell)
+        ll = shapely.transform(cell, to_ll.transform, interleaved=False)
         out.append((w.code, shapely.set_precision(ll, 1e-6)))
     return tuple(out)
 
@@ -119,5 +119,6 @@ def schematic_area_errors() -> dict[str, float]:
     to_m = Transformer.from_crs("EPSG:4326", _METRIC, always_xy=True)
     official = {w.code: w.area_km2 * 1e6 for w in wards()}
     return {
-        code: transform(to_m.transform, cell).area / official[code] - 1.0 for code, cell in _cells()
+        code: shapely.transform(cell, to_m.transform, interleaved=False).area / official[code] - 1.0
+        for code, cell in _cells()
     }
