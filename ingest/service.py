@@ -307,6 +307,7 @@ class IngestService:
         self._last_stats = now
         snapshot = dict(self.counters)
         snapshot["queue_depth"] = self.queue.qsize()
+        snapshot["subscribed"] = int(self.consumer.subscribed.is_set())
         log.info("ingest stats %s", snapshot)
         try:
             self.live.write_stats(self.settings.ingest.client_id, snapshot)

@@ -69,6 +69,9 @@ class AppSettings(_Section):
     secret_key: str = Field("dev-only-change-me", min_length=8)
     users_file: Path | None = Field(None, description="TOML/JSON file of users, roles and wards")
     auth: Literal["on", "off"] = "on"
+    device_offline_s: float = Field(
+        900.0, gt=0, description="a device with no reading for this long counts as offline"
+    )
 
 
 class CovidSettings(_Section):
@@ -96,7 +99,7 @@ class Settings(BaseSettings):
 
     database_url: str = "postgresql://postgres@127.0.0.1:5432/ioc"
     redis_url: str = "redis://127.0.0.1:6379/0"
-    mqtt_url: str = "mqtt://127.0.0.1:1883"
+    mqtt_url: str = "mqtt://127.0.0.1:1884"
     topic_root: str = Field("tanan/v1", pattern=r"^[A-Za-z0-9_/-]+$")
     redis_prefix: str = Field("ioc", pattern=r"^[A-Za-z0-9_.:-]+$")
     db_schema: str = Field("public", pattern=r"^[a-z_][a-z0-9_]*$")

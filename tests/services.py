@@ -14,7 +14,7 @@ DATABASE_URL = os.environ.get(
     "IOC_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/ioc_test"
 )
 REDIS_URL = os.environ.get("IOC_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-MQTT_URL = os.environ.get("IOC_TEST_MQTT_URL", "mqtt://127.0.0.1:1883")
+MQTT_URL = os.environ.get("IOC_TEST_MQTT_URL", "mqtt://127.0.0.1:1884")
 
 
 def unavailable(service: str, exc: BaseException) -> None:
