@@ -1,0 +1,119 @@
+"""Every rejection case of DESIGN.md §2 lands in dead_letters with its reason; good messages between them are stored."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import psycopg
+import pytest
+
+from ingest.service import IngestService
+from ioc.config import Settings
+from tests.ingest_helpers import count, publish_all, telemetry_messages, wait_for
+
+
+@pytest.fixture
+def service(settings: Settings) -> Iterator[IngestService]:
+    cid = f"test-dl-{uuid.uuid4().hex[:8]}"
+    s = settings.model_copy(
+        update={"ingest": settings.ingest.model_copy(update={"client_id": cid})}
+    )
+    svc = IngestService(s)
+    svc.start()
+    assert svc.wait_ready(10)
+    yield svc
+    svc.stop()
+
+
+def bad_corpus(root: str) -> list[tuple[str, bytes, str]]:
+    now = datetime.now(UTC)
+    ok_ts = now.isoformat()
+    t = f"{root}/27694/air/aq-bad/telemetry"
+    return [
+        (t, b'{"ts": "' + ok_ts.encode() + b'", "values": {"pm25": 1', "malformed_json"),
+        (t, b'{"values": {"pm25": \xff\xfe}}', "not_utf8"),
+        (t, b'["values", 1]', "bad_shape"),
+        (t, b'{"values": {}}', "bad_shape"),
+        (t, b'{"values": {"pm25": "high"}}', "bad_shape"),
+        (f"{root}/99999/air/aq-bad/telemetry", b'{"values": {"pm25": 1}}', "unknown_ward"),
+        (f"{root}/27694/weather/aq-bad/telemetry", b'{"values": {"pm25": 1}}', "unknown_domain"),
+        (t, b'{"values": {"pm1": 1}}', "unknown_metric"),
+        (t, b'{"values": {"pm25": NaN}}', "non_finite"),
+        (t, b'{"values": {"pm25": Infinity}}', "non_finite"),
+        (t, b'{"values": {"pm25": 1e400}}', "non_finite"),
+        (t, b'{"values": {"pm25": -5}}', "out_of_range"),
+        (t, b'{"values": {"pm25": 100000}}', "out_of_range"),
+        (
+            t,
+            (
+                '{"ts": "%s", "values": {"pm25": 1}}' % (now + timedelta(minutes=10)).isoformat()
+            ).encode(),
+            "ts_in_future",
+        ),
+        (t, b'{"ts": "2001-01-01T00:00:00+07:00", "values": {"pm25": 1}}', "ts_too_old"),
+        (t, b'{"ts": "yesterday", "values": {"pm25": 1}}', "bad_timestamp"),
+        (t, b'{"ts": "2026-11-26T08:00:00", "values": {"pm25": 1}}', "bad_timestamp"),
+        (t, b'{"values": {"pm25": 1}, "pad": "' + b"x" * (65 * 1024) + b'"}', "too_large"),
+        (f"{root}/27694/air/bad device!/telemetry", b'{"values": {"pm25": 1}}', "bad_topic"),
+        (f"{root}/27694/air/aq-bad/readings", b'{"values": {"pm25": 1}}', "bad_topic"),
+        (
+            f"{root}/27694/services/portal/event",
+            b'{"id": "x", "type": "dossier.lost"}',
+            "unknown_event_type",
+        ),
+        (f"{root}/27694/services/portal/event", b'{"type": "dossier.received"}', "bad_shape"),
+        (f"{root}/27694/air/aq-bad/status", b'"sleeping"', "bad_shape"),
+    ]
+
+
+def fuzzed(root: str, n: int, seed: int = 7) -> list[tuple[str, bytes]]:
+    """Random mutations of a valid payload: every one is either stored or dead-lettered."""
+    rng = random.Random(seed)
+    base = (
+        b'{"ts": "%s", "values": {"pm25": 12.5, "pm10": 30}}'
+        % datetime.now(UTC).isoformat().encode()
+    )
+    out = []
+    for i in range(n):
+        b = bytearray(base)
+        for _ in range(rng.randint(1, 4)):
+            b[rng.randrange(len(b))] = rng.randrange(256)
+        out.append((f"{root}/27697/air/fz-{i:03d}/telemetry", bytes(b)))
+    return out
+
+
+def test_each_rejection_case_is_kept_with_its_reason(
+    service: IngestService, settings: Settings, db: psycopg.Connection[object]
+) -> None:
+    corpus = bad_corpus(settings.topic_root)
+    good = telemetry_messages(settings.topic_root, len(corpus) * 5)
+    mixed: list[tuple[str, bytes]] = []
+    for i, (topic, payload, _) in enumerate(corpus):
+        mixed += good[i * 5 : (i + 1) * 5]
+        mixed.append((topic, payload))
+    publish_all(settings, mixed)
+    assert wait_for(lambda: count(db, "SELECT count(*) FROM dead_letters") >= len(corpus), 30)
+    assert wait_for(lambda: count(db, "SELECT count(*) FROM readings") >= len(good), 30)
+    rows = db.execute("SELECT topic, payload, reason, detail FROM dead_letters").fetchall()
+    got = sorted((r[0], bytes(r[1]), r[2]) for r in rows)
+    assert got == sorted(corpus)
+    assert all(r[3] for r in rows if r[2] != "not_utf8"), "every rejection says why"
+    assert count(db, "SELECT count(*) FROM readings") == len(good)
+    assert service.counters["dead.out_of_range"] == 2
+    assert service.counters["dead_letters"] == len(corpus)
+
+
+def test_fuzzed_batch_loses_nothing(
+    service: IngestService, settings: Settings, db: psycopg.Connection[object]
+) -> None:
+    msgs = fuzzed(settings.topic_root, 300)
+    publish_all(settings, msgs)
+    assert wait_for(lambda: service.counters["messages"] >= len(msgs), 30)
+    stored_devices = count(db, "SELECT count(DISTINCT device_id) FROM readings")
+    dead = count(db, "SELECT count(*) FROM dead_letters")
+    # Each message either made its device's readings or a dead letter, never both or neither.
+    assert stored_devices + dead == len(msgs)
+    assert dead > 0 and stored_devices >= 0

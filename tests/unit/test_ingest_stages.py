@@ -1,0 +1,105 @@
+"""The pure ingest stages: batcher, decode, rows, rules."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from geodata.registry import ward_codes
+from ingest.batcher import Batcher
+from ingest.decode import RawMessage, decode
+from ingest.rows import to_rows, week_starts
+from ingest.rules import evaluate
+from ioc.contract import Reason, Validator, encode_event, encode_telemetry
+from ioc.store.writer import EventRow, ReadingRow
+
+NOW = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.t = 100.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def test_batcher_closes_on_size() -> None:
+    b: Batcher[int] = Batcher(3, 1.0, FakeClock())
+    assert b.add(1) is None and b.add(2) is None
+    assert b.add(3) == [1, 2, 3]
+    assert len(b) == 0 and b.time_left() is None
+
+
+def test_batcher_closes_on_age() -> None:
+    clock = FakeClock()
+    b: Batcher[int] = Batcher(100, 0.2, clock)
+    b.add(1)
+    clock.t += 0.1
+    assert b.due() is None and b.time_left() == pytest.approx(0.1)
+    clock.t += 0.15
+    assert b.due() == [1]
+    assert b.due() is None
+
+
+def test_batcher_rejects_nonsense() -> None:
+    with pytest.raises(ValueError):
+        Batcher(0, 1.0, FakeClock())
+
+
+def raw(topic: str, payload: bytes) -> RawMessage:
+    return RawMessage(topic, payload, NOW.timestamp())
+
+
+def test_rows_split_good_and_bad() -> None:
+    v = Validator(ward_codes())
+    batch = [
+        decode(
+            v,
+            raw(
+                "tanan/v1/27694/air/aq-1/telemetry",
+                encode_telemetry(NOW, {"pm25": 1, "pm10": 2}, 10.5, 106.4),
+            ),
+        ),
+        decode(
+            v,
+            raw("tanan/v1/27694/reports/app/event", encode_event(NOW, "r1", "report.created", {})),
+        ),
+        decode(v, raw("tanan/v1/27694/air/aq-1/status", b'"online"')),
+        decode(v, raw("tanan/v1/27694/air/aq-1/telemetry", b"{oops")),
+    ]
+    rows = to_rows(batch)
+    assert len(rows.readings) == 2 and len(rows.events) == 1
+    assert [d.online for d in rows.devices] == [None, True]
+    assert rows.devices[0].lat == 10.5
+    assert [d.reason for d in rows.dead_letters] == [Reason.MALFORMED_JSON.value]
+    assert week_starts(rows) == [datetime(2026, 11, 23, tzinfo=UTC)]
+
+
+def test_rules_open_one_incident_per_ward_metric_at_alarm() -> None:
+    readings = [
+        ReadingRow(NOW, "27694", "aq-1", "pm25", 160.0),
+        ReadingRow(NOW, "27694", "aq-2", "pm25", 240.0),
+        ReadingRow(NOW, "27694", "aq-2", "pm10", 120.0),  # warning only
+        ReadingRow(NOW, "27697", "tr-1", "speed_kmh", 3.0),  # low is bad for speed
+    ]
+    domains = {"aq-1": "air", "aq-2": "air", "tr-1": "traffic"}
+    found = {c.dedup_key: c for c in evaluate(readings, [], domains)}
+    assert set(found) == {"alarm:27694:air:pm25", "alarm:27697:traffic:speed_kmh"}
+    pm = found["alarm:27694:air:pm25"]
+    assert pm.detail["value"] == 240.0 and pm.severity == "critical"
+    assert "Phường 1" in pm.title
+
+
+def test_rules_for_events() -> None:
+    events = [
+        EventRow(
+            NOW, "27694", "alerts", "cam-1", "e1", "traffic.accident", {"lat": 10.5, "lon": 106.4}
+        ),
+        EventRow(NOW, "27694", "security", "soc", "e2", "alert.raised", {"severity": "low"}),
+        EventRow(NOW, "27694", "services", "portal", "e3", "dossier.overdue", {}),
+    ]
+    found = evaluate([], events, {})
+    assert [c.kind for c in found] == ["traffic.accident"]
+    assert found[0].severity == "high" and found[0].lat == 10.5
