@@ -1,0 +1,185 @@
+"""The control-room Dash app: the factory, the page shell and the shell's live callbacks.
+
+``create_app(settings)`` builds one app (tests build several in one process);
+``make_server()`` is the gunicorn entry point (``ioc.app:make_server()``),
+reading the settings from the environment.  The shell holds what every page
+shares: navigation (hidden in kiosk mode), the language switch, the clock and
+freshness badge, the change-signal poll and the kiosk page rotation.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import dash
+import flask
+from dash import Dash, Input, Output, State, dcc, html
+from dash.exceptions import PreventUpdate
+
+from ioc import auth
+from ioc.cache import QueryCache
+from ioc.config import Settings, load_settings
+from ioc.i18n import fmt_datetime, t
+from ioc.live import LiveState
+from ioc.pages._common import AppContext, ctx
+from ioc.store.db import make_pool
+from widgets.status import clock, freshness_badge, freshness_state
+
+__all__ = ["PAGE_MODULES", "ROTATION", "create_app", "make_server"]
+
+log = logging.getLogger(__name__)
+ASSETS = Path(__file__).parent / "assets"
+PAGE_MODULES = ("wall", "map", "ward", "covid", "services", "incidents")
+ROTATION = ("/", "/map", "/covid", "/services", "/incidents")
+NAV = (("/", "nav.wall"), ("/map", "nav.map"), ("/covid", "nav.covid"),
+       ("/services", "nav.services"), ("/incidents", "nav.incidents"))  # fmt: skip
+
+
+def _query(search: str | None) -> dict[str, str]:
+    return {k: v[-1] for k, v in parse_qs((search or "").lstrip("?")).items()}
+
+
+def _shell(settings: Settings) -> Any:
+    def layout() -> html.Div:
+        language = auth.current_lang()
+        user = auth.current_user()
+        nav = html.Nav(
+            [
+                html.Span(t("app.short", language), className="brand"),
+                *[dcc.Link(t(key, language), href=href, className="nav-link") for href, key in NAV],
+                html.Span(className="nav-spacer"),
+                html.A(
+                    t("lang.switch", language),
+                    href=f"/lang/{'en' if language == 'vi' else 'vi'}",
+                    id="ioc-lang-switch",
+                    className="nav-link",
+                ),
+                html.Span(user.name if user else "", className="nav-user"),
+                html.A(t("nav.logout", language), href="/logout", className="nav-link"),
+            ],
+            id="ioc-nav",
+            className="ioc-nav",
+        )
+        return html.Div(
+            [
+                dcc.Location(id="ioc-url", refresh="callback-nav"),
+                dcc.Interval(id="ioc-poll", interval=settings.app.poll_ms),
+                dcc.Interval(id="ioc-rotate", interval=30_000, disabled=True),
+                dcc.Store(id="ioc-version", data=-1),
+                html.Header(
+                    [nav, html.Div(id="ioc-status", className="ioc-status")], className="ioc-header"
+                ),
+                html.Main(dash.page_container, className="ioc-main"),
+            ],
+            id="ioc-root",
+            className="ioc-root",
+        )
+
+    return layout
+
+
+def _register_shell_callbacks(app: Dash, settings: Settings) -> None:
+    @app.callback(
+        Output("ioc-version", "data"),
+        Input("ioc-poll", "n_intervals"),
+        State("ioc-version", "data"),
+    )
+    def poll(_n: int | None, seen: int | None) -> int:
+        version = ctx().live.version()
+        if version == seen:
+            raise PreventUpdate
+        return version
+
+    @app.callback(Output("ioc-status", "children"), Input("ioc-poll", "n_intervals"))
+    def status(_n: int | None) -> list[Any]:
+        language = auth.current_lang()
+        now = time.time()
+        last = ctx().live.last_update()
+        state = freshness_state(last, now, settings.app.freshness_s)
+        label = {"fresh": "fresh.ok", "stale": "fresh.stale", "never": "fresh.never"}[state]
+        detail = "" if last is None else t("fresh.ago", language, s=max(0, round(now - last)))
+        stamp = fmt_datetime(now, seconds=True)
+        return [freshness_badge(state, t(label, language), detail), clock(stamp[11:], stamp[:10])]
+
+    @app.callback(
+        Output("ioc-nav", "className"),
+        Output("ioc-rotate", "interval"),
+        Output("ioc-rotate", "disabled"),
+        Output("ioc-root", "className"),
+        Input("ioc-url", "search"),
+    )
+    def kiosk(search: str | None) -> tuple[str, int, bool, str]:
+        q = _query(search)
+        is_kiosk = q.get("kiosk") == "1"
+        try:
+            every = max(5, int(q.get("rotate", "0")))
+        except ValueError:
+            every = 0
+        rotate = "rotate" in q and every > 0
+        return (
+            "ioc-nav hidden" if is_kiosk else "ioc-nav",
+            every * 1000 if rotate else 30_000,
+            not rotate,
+            "ioc-root kiosk" if is_kiosk else "ioc-root",
+        )
+
+    @app.callback(
+        Output("ioc-url", "pathname"),
+        Input("ioc-rotate", "n_intervals"),
+        State("ioc-url", "pathname"),
+        prevent_initial_call=True,
+    )
+    def rotate(_n: int | None, pathname: str | None) -> str:
+        current = pathname if pathname in ROTATION else "/"
+        return ROTATION[(ROTATION.index(current) + 1) % len(ROTATION)]
+
+
+def create_app(settings: Settings) -> Dash:
+    """One control-room app: Flask server, auth guard, pages and the shell."""
+    app = Dash(
+        "ioc",
+        use_pages=True,
+        pages_folder="",
+        assets_folder=str(ASSETS),
+        serve_locally=True,
+        suppress_callback_exceptions=True,
+        title=t("app.title", settings.app.language),
+        update_title=None,  # type: ignore[arg-type]
+    )
+    server: flask.Flask = app.server
+    server.secret_key = settings.app.secret_key
+    pool = make_pool(settings.database_url, settings.db_schema, max_size=8, name="ioc-app")
+    live = LiveState.from_url(settings.redis_url, settings.redis_prefix)
+    server.extensions["ioc"] = AppContext(
+        settings, pool, live, QueryCache(live.r, settings.redis_prefix, settings.app.cache_ttl_s)
+    )
+    auth.install(
+        server,
+        settings.app.users_file,
+        enabled=settings.app.auth == "on",
+        language=settings.app.language,
+    )
+    for name in PAGE_MODULES:
+        module = importlib.import_module(f"ioc.pages.{name}")
+        module.register_callbacks(app)
+    app.layout = _shell(settings)
+    _register_shell_callbacks(app, settings)
+    return app
+
+
+def close_app(app: Dash) -> None:
+    context = app.server.extensions.get("ioc")
+    if isinstance(context, AppContext):
+        context.pool.close()
+        context.live.r.close()
+
+
+def make_server() -> flask.Flask:
+    """The WSGI app for gunicorn: ``gunicorn 'ioc.app:make_server()'``."""
+    server: flask.Flask = create_app(load_settings()).server
+    return server

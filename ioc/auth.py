@@ -1,0 +1,271 @@
+"""Who may see what: users, roles, the login page and the request guard.
+
+Users live in a TOML file (``settings.app.users_file``)::
+
+    [[users]]
+    name = "phuong1"
+    password_hash = "scrypt:32768:8:1$..."   # werkzeug.security.generate_password_hash
+    role = "ward_staff"                      # admin | operator | ward_staff | viewer
+    wards = ["27694"]                        # ward_staff only
+
+A signed Flask session cookie (``settings.app.secret_key``) carries the user
+name; the user is looked up again on every request, so removing a user or
+changing a role takes effect at once.  The guard installed by :func:`install`
+refuses everything but the login page and static assets to anonymous requests:
+pages redirect to ``/login``, Dash's JSON endpoints answer 401.  Pages and
+callbacks then narrow by ward with :func:`visible_wards` and :func:`require_ward`
+(403 for a ward the user may not see).  ``auth = "off"`` makes every request an
+admin, for local demos only.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import os
+import tomllib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Literal
+from urllib.parse import quote, urlsplit
+
+import flask
+from werkzeug.exceptions import Forbidden, Unauthorized
+from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.wrappers import Response
+
+from ioc.i18n import lang_of, t
+
+__all__ = [
+    "ROLES",
+    "User",
+    "UsersFileError",
+    "add_user",
+    "current_lang",
+    "current_user",
+    "install",
+    "load_users",
+    "require_ward",
+    "visible_wards",
+]
+
+log = logging.getLogger(__name__)
+
+Role = Literal["admin", "operator", "ward_staff", "viewer"]
+ROLES: tuple[Role, ...] = ("admin", "operator", "ward_staff", "viewer")
+# Reachable without a session: the login form, its stylesheet and Dash's own JS bundles.
+_PUBLIC_PREFIXES = ("/login", "/assets/", "/_dash-component-suites/", "/_favicon.ico", "/lang/")
+_DEMO_USER_NAME = "demo"
+
+
+class UsersFileError(ValueError):
+    """The users file cannot be read or has a bad entry."""
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    name: str
+    role: Role
+    wards: frozenset[str] = field(default_factory=frozenset)
+    password_hash: str = field(default="", repr=False)
+
+    @property
+    def all_wards(self) -> bool:
+        return self.role != "ward_staff"
+
+    def may_see(self, ward: str | None) -> bool:
+        return self.all_wards or (ward is not None and ward in self.wards)
+
+
+def load_users(path: Path) -> dict[str, User]:
+    """Read the users file; a missing file means no users (nobody can log in)."""
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise UsersFileError(f"{path}: {exc}") from exc
+    users: dict[str, User] = {}
+    for i, entry in enumerate(doc.get("users", [])):
+        name, role = entry.get("name"), entry.get("role")
+        if not isinstance(name, str) or not name or role not in ROLES:
+            raise UsersFileError(f"{path}: users[{i}] needs a name and a role in {ROLES}")
+        wards = frozenset(str(w) for w in entry.get("wards", []))
+        if role == "ward_staff" and not wards:
+            raise UsersFileError(f"{path}: users[{i}] ({name}) is ward_staff without wards")
+        users[name] = User(name, role, wards, str(entry.get("password_hash", "")))
+    return users
+
+
+def _toml_str(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+
+
+def add_user(path: Path, name: str, password: str, role: Role, wards: list[str]) -> User:
+    """Add or replace ``name`` in the users file (written atomically, mode 0600)."""
+    if role not in ROLES:
+        raise UsersFileError(f"role must be one of {ROLES}")
+    if role == "ward_staff" and not wards:
+        raise UsersFileError("ward_staff needs at least one --ward")
+    users = load_users(path)
+    users[name] = User(name, role, frozenset(wards), generate_password_hash(password))
+    lines = ["# Tân An IOC users: written by `ioc users add`\n"]
+    for u in users.values():
+        lines.append("\n[[users]]\n")
+        lines.append(f"name = {_toml_str(u.name)}\n")
+        lines.append(f"password_hash = {_toml_str(u.password_hash)}\n")
+        lines.append(f"role = {_toml_str(u.role)}\n")
+        if u.wards:
+            lines.append(f"wards = [{', '.join(_toml_str(w) for w in sorted(u.wards))}]\n")
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text("".join(lines), encoding="utf-8")
+    os.chmod(tmp, 0o600)
+    tmp.replace(path)
+    return users[name]
+
+
+class _UserStore:
+    """The users file, re-read when it changes on disk."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._mtime: float | None = None
+        self._users: dict[str, User] = {}
+
+    def get(self, name: str) -> User | None:
+        if self.path is None:
+            return None
+        try:
+            mtime = self.path.stat().st_mtime
+        except FileNotFoundError:
+            return None
+        if mtime != self._mtime:
+            self._users, self._mtime = load_users(self.path), mtime
+        return self._users.get(name)
+
+
+def current_user() -> User | None:
+    """The user of this request, or None when nobody is logged in."""
+    user = flask.g.get("ioc_user")
+    return user if isinstance(user, User) else None
+
+
+def current_lang() -> str:
+    return lang_of(flask.session.get("lang", flask.current_app.config.get("IOC_LANG", "vi")))
+
+
+def visible_wards(all_codes: list[str]) -> list[str]:
+    """The ward codes this request's user may see, in the order of ``all_codes``."""
+    user = current_user()
+    if user is None:
+        raise Unauthorized()
+    return [c for c in all_codes if user.may_see(c)]
+
+
+def require_ward(code: str) -> User:
+    """The user, if they may see ``code``; 401 / 403 otherwise."""
+    user = current_user()
+    if user is None:
+        raise Unauthorized()
+    if not user.may_see(code):
+        log.warning("user %s refused ward %s", user.name, code)
+        raise Forbidden()
+    return user
+
+
+def _safe_next(target: str | None) -> str:
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+def _login_page(lang: str, error: bool, next_url: str) -> str:
+    def both(key: str) -> str:
+        other = "en" if lang == "vi" else "vi"
+        return f"{html.escape(t(key, lang))} <small>/ {html.escape(t(key, other))}</small>"
+
+    err = f'<p class="login-error">{both("login.failed")}</p>' if error else ""
+    return f"""<!doctype html>
+<html lang="{lang}"><head><meta charset="utf-8">
+<title>{html.escape(t("login.title", lang))} – {html.escape(t("app.short", lang))}</title>
+<link rel="stylesheet" href="/assets/ioc.css"></head>
+<body class="ioc-login-body"><form class="login-box" method="post" action="/login">
+<h1>{html.escape(t("app.title", lang))}</h1><h2>{both("login.title")}</h2>{err}
+<input type="hidden" name="next" value="{html.escape(next_url)}">
+<label>{both("login.user")}<input id="login-user" name="username" autocomplete="username" required></label>
+<label>{both("login.password")}<input id="login-password" name="password" type="password" autocomplete="current-password" required></label>
+<button id="login-submit" type="submit">{both("login.submit")}</button>
+</form></body></html>"""
+
+
+def install(server: flask.Flask, users_file: Path | None, *, enabled: bool, language: str) -> None:
+    """Add the session, the guard and the /login, /logout and /lang routes to ``server``."""
+    store = _UserStore(users_file)
+    server.config["IOC_LANG"] = language
+    server.config["SESSION_COOKIE_HTTPONLY"] = True
+    server.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    server.config["PERMANENT_SESSION_LIFETIME"] = timedelta(days=7)
+    demo = User(_DEMO_USER_NAME, "admin")
+    if not enabled:
+        log.warning("authentication is OFF: every visitor is an admin (local demos only)")
+
+    @server.before_request
+    def _guard() -> Response | tuple[str, int] | None:
+        if "lang" in flask.request.args:
+            flask.session["lang"] = lang_of(flask.request.args["lang"])
+        if not enabled:
+            flask.g.ioc_user = demo
+            return None
+        name = flask.session.get("user")
+        user = store.get(name) if isinstance(name, str) else None
+        flask.g.ioc_user = user
+        path = flask.request.path
+        if user is not None or path.startswith(_PUBLIC_PREFIXES):
+            return None
+        if path.startswith("/_dash-") or path.startswith("/_reload-hash"):
+            return "unauthorized", 401
+        full = path + (
+            f"?{flask.request.query_string.decode()}" if flask.request.query_string else ""
+        )
+        return flask.redirect(f"/login?next={_quote(full)}")
+
+    @server.route("/login", methods=["GET", "POST"])
+    def _login() -> Response | str:
+        lang = current_lang()
+        if flask.request.method == "GET":
+            return _login_page(lang, False, _safe_next(flask.request.args.get("next")))
+        name = flask.request.form.get("username", "")
+        password = flask.request.form.get("password", "")
+        next_url = _safe_next(flask.request.form.get("next"))
+        user = store.get(name)
+        if (
+            user is None
+            or not user.password_hash
+            or not check_password_hash(user.password_hash, password)
+        ):
+            log.info("failed login for %r", name[:64])
+            return Response(_login_page(lang, True, next_url), status=401, mimetype="text/html")
+        flask.session.clear()
+        flask.session["user"] = user.name
+        flask.session["lang"] = lang
+        flask.session.permanent = True
+        log.info("login %s (%s)", user.name, user.role)
+        return flask.redirect(next_url)
+
+    @server.route("/logout")
+    def _logout() -> Response:
+        flask.session.pop("user", None)
+        return flask.redirect("/login")
+
+    @server.route("/lang/<code>")
+    def _lang(code: str) -> Response:
+        flask.session["lang"] = lang_of(code)
+        ref = urlsplit(flask.request.referrer or "/")
+        back = ref.path + (f"?{ref.query}" if ref.query else "")
+        return flask.redirect(_safe_next(back))
+
+
+def _quote(target: str) -> str:
+    return quote(target, safe="/")

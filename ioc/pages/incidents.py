@@ -1,0 +1,100 @@
+"""Incidents (``/incidents``): the list with filters by ward, domain, severity and status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import Dash, Input, Output, dcc, html
+
+from ioc.contract.catalogue import CATALOGUE
+from ioc.i18n import fmt_datetime, t
+from ioc.pages._common import ctx, lang, query, safe_panel, scope, scope_key, ward_names
+from ioc.store import queries
+from widgets.tables import simple_table
+
+P = "incidents"
+SEVERITIES = ("critical", "high", "medium", "low")
+STATUSES = ("open", "acknowledged", "dispatched", "resolved", "closed")
+
+
+def layout(**params: Any) -> html.Div:
+    language, wards = lang(), scope()
+    names = ward_names(language)
+    visible = [w["code"] for w in ctx().wards() if wards is None or w["code"] in wards]
+
+    def dd(key: str, options: list[dict[str, str]], value: str | None = None) -> dcc.Dropdown:
+        return dcc.Dropdown(id=f"{P}-{key}", options=options, value=value or params.get(key),
+                            placeholder=t("inc.all", language), className="dd")  # fmt: skip
+
+    return html.Div(
+        [
+            html.H1(t("inc.title", language)),
+            html.Div(
+                [
+                    html.Label(t("col.ward", language)),
+                    dd("ward", [{"label": names[c], "value": c} for c in visible]),
+                    html.Label(t("col.domain", language)),
+                    dd("domain", [{"label": d.label_en if language == "en" else d.label_vi, "value": d.name}
+                                  for d in CATALOGUE.values()]),
+                    html.Label(t("col.severity", language)),
+                    dd("severity", [{"label": t(f"sev.{s}", language), "value": s} for s in SEVERITIES]),
+                    html.Label(t("col.status", language)),
+                    dd("status", [{"label": t(f"status.{s}", language), "value": s} for s in STATUSES]),
+                    html.Span(id=f"{P}-count", className="hint"),
+                ],
+                className="controls",
+            ),
+            html.Div(html.Div(id=f"{P}-table", className="scroll"), className="panel"),
+        ],
+        className="page incidents-page",
+    )  # fmt: skip
+
+
+def register_callbacks(app: Dash) -> None:
+    @app.callback(
+        Output(f"{P}-table", "children"),
+        Output(f"{P}-count", "children"),
+        Input(f"{P}-ward", "value"),
+        Input(f"{P}-domain", "value"),
+        Input(f"{P}-severity", "value"),
+        Input(f"{P}-status", "value"),
+        Input("ioc-version", "data"),
+    )
+    def table(ward: str | None, domain: str | None, severity: str | None, status: str | None,
+              _v: int | None) -> tuple[Any, str]:  # fmt: skip
+        language, wards = lang(), scope()
+        if ward:
+            wards = [ward] if wards is None or ward in wards else []
+        rows: list[dict[str, Any]] = []
+
+        def build() -> Any:
+            rows.extend(query(
+                f"inc:{scope_key(wards)}:{domain}:{severity}:{status}", queries.incidents, wards,
+                domain=domain, severity=severity, status=status, limit=500,
+            ))  # fmt: skip
+            names = ward_names(language)
+            heads = [
+                t("col.time", language),
+                t("col.ward", language),
+                t("col.domain", language),
+                t("col.severity", language),
+                t("col.status", language),
+                t("col.title", language),
+            ]
+            body = [[fmt_datetime(r["opened_at"]), names.get(r["ward_code"] or "", "–"),
+                     CATALOGUE[r["domain"]].label_en if language == "en" and r["domain"] in CATALOGUE
+                     else (CATALOGUE[r["domain"]].label_vi if r["domain"] in CATALOGUE else r["domain"]),
+                     t(f"sev.{r['severity']}", language), t(f"status.{r['status']}", language), r["title"]]
+                    for r in rows]  # fmt: skip
+            return simple_table(heads, body, table_id=f"{P}-list",
+                                row_classes=[f"sev-{r['severity']}" for r in rows],
+                                empty=t("empty", language))  # fmt: skip
+
+        content = safe_panel("incidents", build, language)
+        return content, t("inc.count", language, n=len(rows))
+
+
+dash.register_page(  # type: ignore[no-untyped-call]
+    __name__, path="/incidents", name="incidents", title="Sự cố – IOC Tân An", layout=layout
+)

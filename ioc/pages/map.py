@@ -1,0 +1,137 @@
+"""Map (``/map``): choose domain, metric and time window; device markers; click a ward to drill down."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import pandas as pd
+from dash import Dash, Input, Output, State, dcc, html
+from dash.exceptions import PreventUpdate
+
+from ioc.auth import current_user
+from ioc.contract.catalogue import CATALOGUE
+from ioc.i18n import t
+from ioc.pages._common import ctx, lang, now, panel_error, query, scope, scope_key
+from ioc.pages._figures import (
+    DEFAULT_METRIC,
+    domain_options,
+    live_values,
+    metric_options,
+    parse_metric,
+    ward_metric_map,
+)
+from ioc.store import queries
+from maps.devices import device_layer
+
+P = "map"
+WINDOWS = ("live", "hour", "day", "week", "month")
+
+
+def layout(**params: Any) -> html.Div:
+    language = lang()
+    dom, name, _ = parse_metric(str(params.get("metric", DEFAULT_METRIC)))
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.Label(t("map.domain", language)),
+                    dcc.Dropdown(id=f"{P}-domain", options=domain_options(language), value=dom,
+                                 clearable=False, className="dd"),
+                    html.Label(t("map.metric", language)),
+                    dcc.Dropdown(id=f"{P}-metric", options=metric_options(dom, language),
+                                 value=f"{dom}.{name}", clearable=False, className="dd"),
+                    html.Label(t("map.window", language)),
+                    dcc.RadioItems(id=f"{P}-window", value="live", inline=True,
+                                   options=[{"label": t(f"win.{w}", language), "value": w} for w in WINDOWS]),
+                    html.Span(t("map.hint", language), className="hint"),
+                ],
+                className="controls",
+            ),
+            html.Div(
+                [dcc.Graph(id=f"{P}-graph", config={"displayModeBar": False}, style={"height": "100%"}),
+                 html.Div(id=f"{P}-error")],
+                className="panel map-panel",
+            ),
+            dcc.Location(id=f"{P}-go", refresh="callback-nav"),
+        ],
+        className="page map-page",
+    )  # fmt: skip
+
+
+def _devices_frame(domain: str, codes: set[str]) -> pd.DataFrame:
+    cutoff = now().timestamp() - ctx().settings.app.device_offline_s
+    rows = []
+    for device, d in ctx().live.devices().items():
+        if d.get("domain") != domain or d.get("ward") not in codes or "lat" not in d:
+            continue
+        online = d.get("online") != "0" and float(d.get("last_seen", 0) or 0) >= cutoff
+        rows.append(
+            {"device_id": device, "lat": float(d["lat"]), "lon": float(d["lon"]),
+             "domain": domain, "state": "ok" if online else "offline", "label": device}
+        )  # fmt: skip
+    return pd.DataFrame(rows, columns=["device_id", "lat", "lon", "domain", "state", "label"])
+
+
+def register_callbacks(app: Dash) -> None:
+    @app.callback(
+        Output(f"{P}-metric", "options"),
+        Output(f"{P}-metric", "value"),
+        Input(f"{P}-domain", "value"),
+        State(f"{P}-metric", "value"),
+        prevent_initial_call=True,
+    )
+    def metrics(domain: str, current: str | None) -> tuple[list[dict[str, str]], str]:
+        known = domain in CATALOGUE and CATALOGUE[domain].kind == "telemetry"
+        options = metric_options(domain if known else "air", lang())
+        values = [o["value"] for o in options]
+        return options, current if current in values else values[0]
+
+    @app.callback(
+        Output(f"{P}-graph", "figure"),
+        Output(f"{P}-error", "children"),
+        Input(f"{P}-metric", "value"),
+        Input(f"{P}-window", "value"),
+        Input("ioc-version", "data"),
+    )
+    def figure(metric: str | None, window: str | None, _v: int | None) -> tuple[Any, Any]:
+        language, wards = lang(), scope()
+        dom, name, m = parse_metric(metric)
+        codes = wards if wards is not None else [w["code"] for w in ctx().wards()]
+        try:
+            if window in ("hour", "day", "week", "month"):
+                agg = "max" if m.ward_agg == "max" else "avg"
+                got = query(
+                    f"mapwin:{scope_key(wards)}:{name}:{window}",
+                    queries.ward_metric_window, name, window, now(), wards, agg,
+                )  # fmt: skip
+                values: dict[str, float | None] = {c: got.get(c) for c in codes}
+            else:
+                values = live_values(m, codes)
+            fig = ward_metric_map(values, m, language)
+            devices = _devices_frame(dom, set(codes))
+            if not devices.empty:
+                device_layer(fig, devices, language)
+        except Exception as exc:
+            return dash.no_update, panel_error("map", exc, language)
+        return fig, None
+
+    @app.callback(
+        Output(f"{P}-go", "pathname"),
+        Input(f"{P}-graph", "clickData"),
+        prevent_initial_call=True,
+    )
+    def drill_down(click: dict[str, Any] | None) -> str:
+        try:
+            code = str(click["points"][0]["customdata"][0])  # type: ignore[index]
+        except (TypeError, KeyError, IndexError):
+            raise PreventUpdate from None
+        user = current_user()
+        if user is None or not user.may_see(code):
+            raise PreventUpdate
+        return f"/ward/{code}"
+
+
+dash.register_page(  # type: ignore[no-untyped-call]
+    __name__, path="/map", name="map", title="Bản đồ – IOC Tân An", layout=layout
+)

@@ -1,0 +1,138 @@
+"""Wall display (``/``): ward map, KPI tiles, incident ticker; kiosk mode via ``?kiosk=1``.
+
+Every panel refreshes when the live version moves (``ioc-version``), so the
+wall trails ingest by at most one poll interval.  ``?metric=air.pm25`` picks
+the map's metric.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import dash
+from dash import Dash, Input, Output, State, dcc, html
+
+from ioc.i18n import fmt_datetime, t
+from ioc.pages._common import (
+    ctx,
+    lang,
+    panel_error,
+    query,
+    safe_panel,
+    scope,
+    scope_key,
+    ward_names,
+)
+from ioc.pages._figures import live_values, parse_metric, ward_metric_map
+from ioc.pages._kpis import tiles
+from ioc.store import queries
+from widgets.tables import ticker
+
+P = "wall"
+
+
+def layout(**params: Any) -> html.Div:
+    metric = str(params.get("metric", ""))
+    return html.Div(
+        [
+            html.Div(id=f"{P}-kpis", className="kpi-row"),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.Div(id=f"{P}-map-title", className="panel-title"),
+                            dcc.Graph(
+                                id=f"{P}-map", config={"displayModeBar": False},
+                                className="wall-map-graph", style={"height": "100%"},
+                            ),
+                            html.Div(id=f"{P}-map-error"),
+                        ],
+                        className="panel wall-map",
+                    ),
+                    html.Div(
+                        [html.Div(id=f"{P}-incidents-title", className="panel-title"),
+                         html.Div(id=f"{P}-incidents")],
+                        className="panel wall-side",
+                    ),
+                ],
+                className="wall-body",
+            ),
+            html.Div(id=f"{P}-ticker", className="wall-ticker"),
+            dcc.Store(id=f"{P}-metric", data=metric),
+        ],
+        className="wall",
+    )  # fmt: skip
+
+
+def _incident_items(language: str, rows: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    names = ward_names(language)
+    return [
+        (r["severity"], fmt_datetime(r["opened_at"])[11:],
+         f"{r['title']} · {names.get(r['ward_code'] or '', '')}")
+        for r in rows
+    ]  # fmt: skip
+
+
+def register_callbacks(app: Dash) -> None:
+    @app.callback(Output(f"{P}-kpis", "children"), Input("ioc-version", "data"))
+    def kpis(_version: int | None) -> list[Any]:
+        language, wards = lang(), scope()
+        return [safe_panel(name, partial(f, language, wards), language) for name, f in tiles()]
+
+    @app.callback(
+        Output(f"{P}-map", "figure"),
+        Output(f"{P}-map-error", "children"),
+        Output(f"{P}-map-title", "children"),
+        Input("ioc-version", "data"),
+        State(f"{P}-metric", "data"),
+    )
+    def wall_map(_version: int | None, metric: str | None) -> tuple[Any, Any, str]:
+        language, wards = lang(), scope()
+        _, _, m = parse_metric(metric)
+        codes = wards if wards is not None else [w["code"] for w in ctx().wards()]
+        title = f"{m.label_en if language == 'en' else m.label_vi} ({m.unit})"
+        try:
+            active = query(f"active:{scope_key(wards)}", queries.incidents, wards, active_only=True)
+            fig = ward_metric_map(live_values(m, codes), m, language, active)
+        except Exception as exc:
+            return dash.no_update, panel_error("wall-map", exc, language), title
+        return fig, None, title
+
+    @app.callback(
+        Output(f"{P}-ticker", "children"),
+        Output(f"{P}-incidents", "children"),
+        Output(f"{P}-incidents-title", "children"),
+        Input("ioc-version", "data"),
+    )
+    def wall_ticker(_version: int | None) -> tuple[Any, Any, str]:
+        language, wards = lang(), scope()
+
+        def rows() -> list[dict[str, Any]]:
+            return query(f"active:{scope_key(wards)}", queries.incidents, wards, active_only=True)
+
+        def build_ticker() -> Any:
+            return ticker(_incident_items(language, rows()[:20]), t("ticker.empty", language))
+
+        def build_list() -> Any:
+            items = _incident_items(language, rows()[:12])
+            if not items:
+                return html.Div(t("ticker.empty", language), className="empty")
+            return html.Ul(
+                [html.Li([html.B(w + " "), txt], className=f"sev-{s}") for s, w, txt in items],
+                className="incident-list",
+            )
+
+        return (
+            safe_panel("ticker", build_ticker, language),
+            safe_panel("incident-list", build_list, language),
+            t("kpi.incidents", language),
+        )
+
+
+__all__ = ["layout", "register_callbacks"]
+
+
+dash.register_page(  # type: ignore[no-untyped-call]
+    __name__, path="/", name="wall", title="IOC Tân An", layout=layout
+)
