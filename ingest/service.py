@@ -62,7 +62,7 @@ class IngestService:
         self.consumer = Consumer(
             settings.mqtt,
             cfg.client_id,
-            subscription(settings.topic_root, cfg.share_group),
+            subscription(settings.topic_root, cfg.share_group or None),
             self._enqueue,
             session_expiry_s=cfg.session_expiry_s,
             receive_maximum=cfg.receive_maximum,
@@ -308,6 +308,7 @@ class IngestService:
         snapshot = dict(self.counters)
         snapshot["queue_depth"] = self.queue.qsize()
         snapshot["subscribed"] = int(self.consumer.subscribed.is_set())
+        snapshot["generation"] = self.consumer.generation
         log.info("ingest stats %s", snapshot)
         try:
             self.live.write_stats(self.settings.ingest.client_id, snapshot)

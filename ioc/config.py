@@ -46,7 +46,9 @@ class IngestSettings(_Section):
         default_factory=lambda: f"ioc-ingest-{os.uname().nodename}",
         description="MQTT client id; must be stable across restarts for the persistent session",
     )
-    share_group: str = "ioc-ingest"
+    # "" subscribes without $share: one worker only, but Mosquitto 2.0 then keeps
+    # the subscription across a broker restart (it does not restore shared ones).
+    share_group: str = Field("ioc-ingest", pattern=r"^[A-Za-z0-9_-]*$")
     batch_size: int = Field(500, ge=1, le=50_000)
     batch_age_ms: int = Field(200, ge=1, le=60_000)
     queue_size: int = Field(4000, ge=10)

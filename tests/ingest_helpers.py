@@ -75,11 +75,13 @@ def settings_env(settings: Settings) -> dict[str, str]:
 
 
 @contextmanager
-def ingest_process(settings: Settings, client_id: str) -> Iterator[subprocess.Popen[bytes]]:
+def ingest_process(
+    settings: Settings, client_id: str, **env: str
+) -> Iterator[subprocess.Popen[bytes]]:
     """`ioc ingest` in its own process (so it can be killed with SIGKILL)."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "ioc.cli", "ingest", "--client-id", client_id],
-        env=settings_env(settings),
+        env={**settings_env(settings), **env},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import uuid
 from collections.abc import Iterator
@@ -48,8 +49,8 @@ def bad_corpus(root: str) -> list[tuple[str, bytes, str]]:
         (t, b'{"values": {"pm25": 100000}}', "out_of_range"),
         (
             t,
-            (
-                '{"ts": "%s", "values": {"pm25": 1}}' % (now + timedelta(minutes=10)).isoformat()
+            json.dumps(
+                {"ts": (now + timedelta(minutes=10)).isoformat(), "values": {"pm25": 1}}
             ).encode(),
             "ts_in_future",
         ),

@@ -131,3 +131,76 @@ def test_two_workers_share_the_load(settings: Settings, db: psycopg.Connection[o
     assert got_a + got_b == n
     # Mosquitto's shared subscriptions round-robin: both take a real share.
     assert min(got_a, got_b) > n * 0.2, (got_a, got_b)
+
+
+def _broker_pid(port: int) -> int | None:
+    out = subprocess.run(
+        ["pgrep", "-f", "mosquitto"], capture_output=True, text=True
+    ).stdout.split()
+    for pid in out:
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        conf = next((c.decode() for c in cmdline if c.endswith(b".conf")), "")
+        if conf and f"listener {port} " in Path(conf).read_text():
+            return int(pid)
+    return None
+
+
+def _generation(settings: Settings, cid: str) -> int:
+    try:
+        live = LiveState(redis.Redis.from_url(settings.redis_url), settings.redis_prefix)
+        stats = live.stats().get(cid, {})
+        return int(stats.get("generation", 0)) if stats.get("subscribed") == "1" else 0
+    except redis.RedisError:
+        return 0
+
+
+def _restart_broker(port: int) -> None:
+    pid = _broker_pid(port)
+    assert pid is not None
+    conf = next(
+        c.decode()
+        for c in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        if c.endswith(b".conf")
+    )
+    os.kill(pid, signal.SIGTERM)  # persistence is saved on a clean shutdown
+    assert wait_for(lambda: _broker_pid(port) is None, 10)
+    subprocess.run(["mosquitto", "-d", "-c", conf], check=True)
+    assert wait_for(lambda: _broker_pid(port) is not None, 10)
+
+
+@pytest.mark.parametrize("shared", [True, False], ids=["shared", "single"])
+def test_broker_restart_while_streaming_loses_nothing(
+    settings: Settings, db: psycopg.Connection[object], shared: bool
+) -> None:
+    """The worker rides through a broker restart.
+
+    Shared subscription: Mosquitto 2.0 does not restore ``$share`` subscriptions
+    from its persistence file, so publishing resumes once the worker has
+    resubscribed (devices reconnect after the broker, too).  Single worker
+    (no ``$share``): the session's subscription survives the restart, so even
+    messages published before the worker is back are kept for it.
+    """
+    port = settings.mqtt.port
+    if _broker_pid(port) is None:
+        pytest.skip(
+            f"the broker on :{port} is not one this test can restart (scripts/services.sh starts it)"
+        )
+    n = 3000
+    cid = f"brokerrestart-{uuid.uuid4().hex[:8]}"
+    msgs = telemetry_messages(settings.topic_root, n, devices=30)
+    env = {} if shared else {"IOC_INGEST__SHARE_GROUP": ""}
+    with ingest_process(settings, cid, **env) as proc:
+        assert wait_for(lambda: _generation(settings, cid) == 1, 15)
+        publish_all(settings, msgs[: n // 2])
+        _restart_broker(port)
+        if shared:
+            assert wait_for(lambda: _generation(settings, cid) >= 2, 30)
+        publish_all(settings, msgs[n // 2 :])
+        assert wait_for(lambda: count(db, "SELECT count(*) FROM readings") >= n, 60)
+        assert proc.poll() is None, "the worker must ride through the restart"
+        if not shared:
+            assert wait_for(lambda: _generation(settings, cid) >= 2, 30)
+    assert count(db, "SELECT count(*) FROM readings") == n
