@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 import pytest
 
@@ -100,7 +101,7 @@ def test_lighting_on_at_night_off_by_day() -> None:
     sim = Simulation(5, START, small_fleet(5, lighting=20))
     for m, d in docs(sim.advance(START + timedelta(days=2))):
         h = hour_of_day(m.ts)
-        if 18.0 <= h or h < 5.5:
+        if h >= 18.0 or h < 5.5:
             assert d["values"]["lamps_on"] > 0
         elif 6.0 <= h < 17.5:
             assert d["values"]["lamps_on"] == 0
@@ -149,7 +150,7 @@ def test_covid_reports_daily_with_cumulative_counters() -> None:
     msgs = Simulation(10, START, small_fleet(10, covid=1)).advance(START + timedelta(days=30))
     ward = [d["values"] for m, d in docs(msgs) if m.ward == "27697"]
     assert len(ward) == 32  # a report per local midnight, including the day before start
-    for a, b in zip(ward, ward[1:], strict=False):
+    for a, b in pairwise(ward):
         for k in ("covid_recovered", "covid_deaths", "vaccinated_dose1", "vaccinated_dose2"):
             assert b[k] >= a[k]
         assert b["vaccinated_dose2"] <= b["vaccinated_dose1"]
