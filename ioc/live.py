@@ -62,6 +62,11 @@ class WardSummary:
     ts: float
 
 
+def _s(x: Any) -> str:
+    """Redis answers bytes or str depending on the client's decode_responses."""
+    return x.decode() if isinstance(x, bytes) else str(x)
+
+
 class LiveState:
     """The Redis adapter.  Pass a ``redis.Redis``; every key is under ``prefix``."""
 
@@ -114,7 +119,7 @@ class LiveState:
             }
             if dv.lat is not None and dv.lon is not None:
                 mapping["lat"], mapping["lon"] = repr(dv.lat), repr(dv.lon)
-            pipe.hset(self.key("device", dv.device), mapping=mapping)
+            pipe.hset(self.key("device", dv.device), mapping=mapping)  # type: ignore[arg-type]
             pipe.zadd(self.key("devices"), {dv.device: dv.ts}, gt=True)
         for device, online in (statuses or {}).items():
             pipe.hset(self.key("device", device), "online", "1" if online else "0")
@@ -177,23 +182,23 @@ class LiveState:
         out = {}
         for k, v in raw.items():
             doc = json.loads(v)
-            out[k.decode()] = (float(doc["v"]), float(doc["ts"]))
+            out[_s(k)] = (float(doc["v"]), float(doc["ts"]))
         return out
 
     def devices(self) -> dict[str, dict[str, str]]:
         """device -> its hash (ward, domain, last_seen, lat, lon, online)."""
-        names = [d.decode() for d in self.r.zrange(self.key("devices"), 0, -1)]
+        names = [_s(d) for d in self.r.zrange(self.key("devices"), 0, -1)]
         pipe = self.r.pipeline(transaction=False)
         for name in names:
             pipe.hgetall(self.key("device", name))
         return {
-            name: {k.decode(): v.decode() for k, v in h.items()}
+            name: {_s(k): _s(v) for k, v in h.items()}
             for name, h in zip(names, pipe.execute(), strict=True)
         }
 
     def ward_summary(self, ward: str) -> dict[str, dict[str, float]]:
         raw = self.r.hgetall(self.key("ward", ward))
-        return {k.decode(): json.loads(v) for k, v in raw.items()}
+        return {_s(k): json.loads(v) for k, v in raw.items()}
 
     def ward_summaries(self, wards: Iterable[str]) -> dict[str, dict[str, dict[str, float]]]:
         codes = list(wards)
@@ -201,7 +206,7 @@ class LiveState:
         for code in codes:
             pipe.hgetall(self.key("ward", code))
         return {
-            code: {k.decode(): json.loads(v) for k, v in raw.items()}
+            code: {_s(k): json.loads(v) for k, v in raw.items()}
             for code, raw in zip(codes, pipe.execute(), strict=True)
         }
 
@@ -212,6 +217,6 @@ class LiveState:
     def stats(self) -> dict[str, dict[str, str]]:
         out = {}
         for k in self.r.scan_iter(self.key("stats", "*")):
-            worker = k.decode().rsplit(":", 1)[-1]
-            out[worker] = {a.decode(): b.decode() for a, b in self.r.hgetall(k).items()}
+            worker = _s(k).rsplit(":", 1)[-1]
+            out[worker] = {_s(a): _s(b) for a, b in self.r.hgetall(k).items()}
         return out

@@ -67,7 +67,7 @@ def new_client(
 
 
 def connect_properties(session_expiry_s: int = 0, receive_maximum: int | None = None) -> Properties:
-    props = Properties(PacketTypes.CONNECT)
+    props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
     if session_expiry_s:
         props.SessionExpiryInterval = session_expiry_s
     if receive_maximum:
@@ -187,7 +187,7 @@ class Subscription:
 
     def _on_message(self, client: paho.Client, userdata: Any, msg: paho.MQTTMessage) -> None:
         try:
-            self._cb(Delivery(msg.topic, msg.payload, msg.qos, msg.mid, msg.retain, time.time()))
+            self._cb(Delivery(msg.topic, bytes(msg.payload), msg.qos, msg.mid, msg.retain, time.time()))
         except Exception:
             # Never raise into paho's network loop: it would drop the connection.
             log.exception("message handler failed for %s", msg.topic)
@@ -262,7 +262,7 @@ class Consumer:
 
     def _on_message(self, client: paho.Client, userdata: Any, msg: paho.MQTTMessage) -> None:
         try:
-            delivery = Delivery(msg.topic, msg.payload, msg.qos, msg.mid, msg.retain, time.time())
+            delivery = Delivery(msg.topic, bytes(msg.payload), msg.qos, msg.mid, msg.retain, time.time())
             self._cb(delivery, self.generation)
         except Exception:
             log.exception("could not queue message on %s", msg.topic[:200])

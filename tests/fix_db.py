@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -53,7 +54,7 @@ def db_schema(database_url: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def db(database_url: str, db_schema: str) -> Iterator[psycopg.Connection[object]]:
+def db(database_url: str, db_schema: str) -> Iterator[psycopg.Connection[Any]]:
     """An autocommit connection to the test's schema."""
     with connect(database_url, db_schema, autocommit=True) as conn:
         yield conn

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import psycopg
 
@@ -55,7 +56,7 @@ def wait_for(predicate: Callable[[], bool], timeout: float = 30.0, every: float 
     return predicate()
 
 
-def count(conn: psycopg.Connection[object], query: str) -> int:
+def count(conn: psycopg.Connection[Any], query: str) -> int:
     row = conn.execute(query).fetchone()
     return int(row[0]) if row else 0
 

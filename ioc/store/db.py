@@ -8,6 +8,7 @@ TimescaleDB functions live.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -18,13 +19,13 @@ __all__ = ["configure", "connect", "make_pool"]
 log = logging.getLogger(__name__)
 
 
-def _search_path(schema: str) -> sql.Composable:
+def _search_path(schema: str) -> sql.Composed | sql.SQL:
     if schema == "public":
         return sql.SQL("SET search_path TO public")
     return sql.SQL("SET search_path TO {}, public").format(sql.Identifier(schema))
 
 
-def configure(conn: psycopg.Connection[object], schema: str) -> None:
+def configure(conn: psycopg.Connection[Any], schema: str) -> None:
     """Session settings every connection needs; leaves the connection idle."""
     autocommit = conn.autocommit
     conn.autocommit = True
@@ -38,8 +39,8 @@ def configure(conn: psycopg.Connection[object], schema: str) -> None:
 
 def connect(
     dsn: str, schema: str = "public", *, autocommit: bool = False
-) -> psycopg.Connection[object]:
-    conn: psycopg.Connection[object] = psycopg.connect(dsn, connect_timeout=5)
+) -> psycopg.Connection[Any]:
+    conn: psycopg.Connection[Any] = psycopg.connect(dsn, connect_timeout=5)
     configure(conn, schema)
     conn.autocommit = autocommit
     return conn
@@ -47,13 +48,13 @@ def connect(
 
 def make_pool(
     dsn: str, schema: str = "public", *, min_size: int = 1, max_size: int = 4, name: str = "ioc"
-) -> ConnectionPool:
+) -> ConnectionPool[psycopg.Connection[Any]]:
     """A pool whose connections are configured and checked before use."""
 
-    def _configure(conn: psycopg.Connection[object]) -> None:
+    def _configure(conn: psycopg.Connection[Any]) -> None:
         configure(conn, schema)
 
-    pool = ConnectionPool(
+    pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
         dsn,
         min_size=min_size,
         max_size=max_size,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import psycopg
 
@@ -11,7 +12,7 @@ from ioc.store.migrate import flavour
 __all__ = ["apply_retention"]
 
 
-def apply_retention(conn: psycopg.Connection[object], retention: timedelta) -> int:
+def apply_retention(conn: psycopg.Connection[Any], retention: timedelta) -> int:
     """Drop whole weekly partitions older than ``retention``; returns how many."""
     if flavour(conn) != "plain":
         return 0

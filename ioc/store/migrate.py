@@ -14,7 +14,7 @@ import logging
 import re
 from dataclasses import dataclass
 from importlib import resources
-from typing import Literal
+from typing import Any, Literal
 
 import psycopg
 from psycopg import sql
@@ -57,7 +57,7 @@ def migrations(flav: Flavour) -> list[Migration]:
     return [found[v] for v in versions]
 
 
-def _bootstrap(conn: psycopg.Connection[object]) -> None:
+def _bootstrap(conn: psycopg.Connection[Any]) -> None:
     conn.execute(
         """
         CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -70,22 +70,22 @@ def _bootstrap(conn: psycopg.Connection[object]) -> None:
     conn.execute("CREATE TABLE IF NOT EXISTS ioc_meta (key text PRIMARY KEY, value text NOT NULL)")
 
 
-def _timescale_available(conn: psycopg.Connection[object]) -> bool:
+def _timescale_available(conn: psycopg.Connection[Any]) -> bool:
     row = conn.execute(
         "SELECT count(*) FROM pg_available_extensions WHERE name = 'timescaledb'"
     ).fetchone()
     return bool(row and row[0])
 
 
-def flavour(conn: psycopg.Connection[object]) -> Flavour | None:
+def flavour(conn: psycopg.Connection[Any]) -> Flavour | None:
     """The flavour recorded for this schema, or None before the first upgrade."""
     if conn.execute("SELECT to_regclass('ioc_meta')").fetchone() == (None,):
         return None
     row = conn.execute("SELECT value FROM ioc_meta WHERE key = 'flavour'").fetchone()
-    return None if row is None else row[0]  # type: ignore[return-value]
+    return None if row is None else row[0]  # type: ignore[no-any-return]
 
 
-def current_version(conn: psycopg.Connection[object]) -> int:
+def current_version(conn: psycopg.Connection[Any]) -> int:
     if conn.execute("SELECT to_regclass('schema_migrations')").fetchone() == (None,):
         return 0
     row = conn.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
@@ -93,7 +93,7 @@ def current_version(conn: psycopg.Connection[object]) -> int:
 
 
 def upgrade(
-    conn: psycopg.Connection[object], schema: str = "public", *, force: Flavour | None = None
+    conn: psycopg.Connection[Any], schema: str = "public", *, force: Flavour | None = None
 ) -> list[Migration]:
     """Apply pending migrations; returns those applied (empty when up to date)."""
     conn.autocommit = True

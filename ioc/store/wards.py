@@ -21,7 +21,7 @@ __all__ = [
 ]
 
 
-def seed_wards(conn: psycopg.Connection[object], wards: Iterable[Ward]) -> int:
+def seed_wards(conn: psycopg.Connection[Any], wards: Iterable[Ward]) -> int:
     """Insert or refresh the registry facts; leaves imported geometry alone."""
     rows = [
         (
@@ -60,7 +60,7 @@ def seed_wards(conn: psycopg.Connection[object], wards: Iterable[Ward]) -> int:
 
 
 def upsert_boundaries(
-    conn: psycopg.Connection[object],
+    conn: psycopg.Connection[Any],
     boundaries: Iterable[tuple[str, dict[str, object], dict[str, object]]],
     source: str,
 ) -> int:
@@ -84,7 +84,7 @@ def known_ward_codes(conn: psycopg.Connection[Any]) -> frozenset[str]:
     return frozenset(r[0] for r in conn.execute("SELECT code FROM wards"))
 
 
-def update_populations(conn: psycopg.Connection[object], populations: Mapping[str, int]) -> int:
+def update_populations(conn: psycopg.Connection[Any], populations: Mapping[str, int]) -> int:
     """Store official populations (from an imported file); they replace the estimates."""
     n = 0
     with conn.cursor() as cur:

@@ -7,6 +7,7 @@ import random
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import psycopg
 import pytest
@@ -87,7 +88,7 @@ def fuzzed(root: str, n: int, seed: int = 7) -> list[tuple[str, bytes]]:
 
 
 def test_each_rejection_case_is_kept_with_its_reason(
-    service: IngestService, settings: Settings, db: psycopg.Connection[object]
+    service: IngestService, settings: Settings, db: psycopg.Connection[Any]
 ) -> None:
     corpus = bad_corpus(settings.topic_root)
     good = telemetry_messages(settings.topic_root, len(corpus) * 5)
@@ -108,7 +109,7 @@ def test_each_rejection_case_is_kept_with_its_reason(
 
 
 def test_fuzzed_batch_loses_nothing(
-    service: IngestService, settings: Settings, db: psycopg.Connection[object]
+    service: IngestService, settings: Settings, db: psycopg.Connection[Any]
 ) -> None:
     msgs = fuzzed(settings.topic_root, 300)
     publish_all(settings, msgs)

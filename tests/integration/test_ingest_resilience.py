@@ -14,6 +14,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -52,9 +53,7 @@ def _stream(
     return t
 
 
-def test_kill_9_mid_stream_loses_nothing(
-    settings: Settings, db: psycopg.Connection[object]
-) -> None:
+def test_kill_9_mid_stream_loses_nothing(settings: Settings, db: psycopg.Connection[Any]) -> None:
     n = 6000
     cid = f"crash-{uuid.uuid4().hex[:8]}"
     msgs = telemetry_messages(settings.topic_root, n, devices=50)
@@ -114,7 +113,7 @@ def _subscribed(settings: Settings, cid: str) -> bool:
         return False
 
 
-def test_two_workers_share_the_load(settings: Settings, db: psycopg.Connection[object]) -> None:
+def test_two_workers_share_the_load(settings: Settings, db: psycopg.Connection[Any]) -> None:
     n = 4000
     a, b = f"share-a-{uuid.uuid4().hex[:6]}", f"share-b-{uuid.uuid4().hex[:6]}"
     with ingest_process(settings, a), ingest_process(settings, b):
@@ -173,7 +172,7 @@ def _restart_broker(port: int) -> None:
 
 @pytest.mark.parametrize("shared", [True, False], ids=["shared", "single"])
 def test_broker_restart_while_streaming_loses_nothing(
-    settings: Settings, db: psycopg.Connection[object], shared: bool
+    settings: Settings, db: psycopg.Connection[Any], shared: bool
 ) -> None:
     """The worker rides through a broker restart.
 

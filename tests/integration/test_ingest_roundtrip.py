@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import psycopg
 import pytest
@@ -32,7 +33,7 @@ def service(settings: Settings) -> Iterator[IngestService]:
 def test_round_trip_rows_rollups_and_live_state(
     service: IngestService,
     settings: Settings,
-    db: psycopg.Connection[object],
+    db: psycopg.Connection[Any],
     redis_client: redis.Redis,
 ) -> None:
     n = 1000
@@ -59,7 +60,7 @@ def test_round_trip_rows_rollups_and_live_state(
 
 
 def test_redelivery_makes_no_second_row(
-    service: IngestService, settings: Settings, db: psycopg.Connection[object]
+    service: IngestService, settings: Settings, db: psycopg.Connection[Any]
 ) -> None:
     n = 500
     msgs = telemetry_messages(settings.topic_root, n)
@@ -72,7 +73,7 @@ def test_redelivery_makes_no_second_row(
 
 
 def test_redis_down_does_not_stop_the_database_path(
-    make_settings: Callable[..., Settings], db: psycopg.Connection[object]
+    make_settings: Callable[..., Settings], db: psycopg.Connection[Any]
 ) -> None:
     # Point live state at a port where no Redis listens: the database path must go on.
     settings = make_settings(redis_url="redis://127.0.0.1:1/0")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import psycopg
 
 from ioc.store.migrate import current_version, flavour, migrations, upgrade
@@ -28,7 +30,7 @@ def test_upgrade_twice_is_a_noop(database_url: str, db_schema: str) -> None:
         assert flavour(conn) == "plain"
 
 
-def test_public_tables_and_columns(db: psycopg.Connection[object], db_schema: str) -> None:
+def test_public_tables_and_columns(db: psycopg.Connection[Any], db_schema: str) -> None:
     rows = db.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
         (db_schema,),
@@ -45,14 +47,14 @@ def test_public_tables_and_columns(db: psycopg.Connection[object], db_schema: st
     assert {"ward_code", "metric", "bucket", "avg", "min", "max", "count"} <= cols
 
 
-def test_wards_seeded(db: psycopg.Connection[object]) -> None:
+def test_wards_seeded(db: psycopg.Connection[Any]) -> None:
     rows = db.execute("SELECT code, name, kind FROM wards ORDER BY code").fetchall()
     assert len(rows) == 14
     assert ("27694", "Phường 1", "ward") in rows
     assert sum(1 for r in rows if r[2] == "commune") == 5
 
 
-def test_partitions_created_on_demand(db: psycopg.Connection[object]) -> None:
+def test_partitions_created_on_demand(db: psycopg.Connection[Any]) -> None:
     name = db.execute(
         "SELECT ensure_partition('readings', '2026-11-26T08:00:00+07'::timestamptz)"
     ).fetchone()
