@@ -25,6 +25,9 @@ __all__ = ["DEFAULT_SNAP_M", "WardIndex"]
 
 DEFAULT_SNAP_M = 200.0
 _M_PER_DEG = 111_320.0
+# Up to this many wards a single lookup tests every prepared polygon in one
+# vectorised call, which beats a tree query's per-call overhead.
+_SCAN_MAX = 64
 
 
 class WardIndex:
@@ -37,13 +40,20 @@ class WardIndex:
         shapely.prepare(self.geometries)
         self._tree = shapely.STRtree(self.geometries)
         self.snap_deg = snap_m / _M_PER_DEG
+        # Points farther than the snap distance from every ward are rejected by
+        # one test against this buffered union before any nearest-ward search.
+        self._near = shapely.union_all(self.geometries).buffer(self.snap_deg)
+        shapely.prepare(self._near)
 
     def locate(self, lon: float, lat: float) -> str | None:
         """The ward containing (lon, lat), the nearest within the snap distance, or None."""
-        hits = self._tree.query(Point(lon, lat), predicate="intersects")
+        if len(self.codes) <= _SCAN_MAX:
+            hits = np.flatnonzero(shapely.intersects_xy(self.geometries, lon, lat))
+        else:
+            hits = self._tree.query(Point(lon, lat), predicate="intersects")
         if len(hits):
             return self.codes[int(hits.min())]
-        if self.snap_deg > 0:
+        if self.snap_deg > 0 and shapely.intersects_xy(self._near, lon, lat):
             near = self._tree.query_nearest(Point(lon, lat), max_distance=self.snap_deg)
             if len(near):
                 return self.codes[int(near.min())]
@@ -57,6 +67,8 @@ class WardIndex:
         src, tgt = self._tree.query(points, predicate="intersects")
         np.minimum.at(found, src, tgt)  # lowest ward index wins, as in locate()
         missing = np.flatnonzero(found == none)
+        if len(missing):
+            missing = missing[shapely.intersects(self._near, points[missing])]
         if self.snap_deg > 0 and len(missing):
             s, t = self._tree.query_nearest(points[missing], max_distance=self.snap_deg)
             np.minimum.at(found, missing[s], t)
