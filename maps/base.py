@@ -36,7 +36,7 @@ DARK = {"bg": "#0b1220", "text": "#e5e7eb", "line": "#cbd5e1", "label": "#f8fafc
 LIGHT = {"bg": "#f4f6f8", "text": "#111827", "line": "#1f2937", "label": "#111827"}
 
 # MapLibre draws the world 512 px wide at zoom 0; fit the city in about this many pixels.
-_FIT_PX = 560.0
+_FIT_PX = 680.0
 
 
 def theme(dark: bool) -> dict[str, str]:
