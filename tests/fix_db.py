@@ -2,38 +2,25 @@
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
 from psycopg import sql
 
 from geodata.registry import wards
-from ioc.store.db import connect
+from ioc.store.db import connect, ensure_database
 from ioc.store.migrate import upgrade
 from ioc.store.wards import seed_wards
 from tests.services import DATABASE_URL, unavailable
 
 
-def _ensure_database(url: str) -> None:
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            return
-        with contextlib.suppress(psycopg.errors.DuplicateDatabase):
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
 @pytest.fixture(scope="session")
 def database_url() -> str:
     try:
-        _ensure_database(DATABASE_URL)
+        ensure_database(DATABASE_URL)
     except psycopg.OperationalError as exc:
         unavailable("PostgreSQL", exc)
     return DATABASE_URL

@@ -7,7 +7,7 @@ from typing import Any
 
 from geodata.registry import wards
 from ioc.config import Settings
-from ioc.store.db import connect
+from ioc.store.db import connect, ensure_database
 from ioc.store.maintenance import apply_retention
 from ioc.store.migrate import current_version, flavour, upgrade
 from ioc.store.wards import seed_wards
@@ -28,6 +28,8 @@ def register(sub: Any) -> None:
 
 
 def cmd_upgrade(settings: Settings, args: argparse.Namespace) -> int:
+    if ensure_database(settings.database_url):
+        print(f"created database {settings.database_url.rsplit('/', 1)[-1]}")
     with connect(settings.database_url) as conn:
         applied = upgrade(conn, settings.db_schema, force="plain" if args.plain else None)
     with connect(settings.database_url, settings.db_schema) as conn:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 
-__all__ = ["configure", "connect", "make_pool"]
+__all__ = ["configure", "connect", "ensure_database", "make_pool"]
 
 log = logging.getLogger(__name__)
 
@@ -67,3 +68,24 @@ def make_pool(
     )
     pool.open(wait=False)
     return pool
+
+
+def ensure_database(dsn: str) -> bool:
+    """Create the database the DSN names when the server has none by that name.
+
+    Returns True when it was created.  Needs the right to create databases.
+    """
+    parts = urlsplit(dsn)
+    name = parts.path.lstrip("/")
+    if not name:
+        return False
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            return False
+        try:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        except psycopg.errors.DuplicateDatabase:
+            return False  # created meanwhile by another process
+    log.info("created database %s", name)
+    return True

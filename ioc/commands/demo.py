@@ -1,0 +1,151 @@
+"""``ioc demo``: the whole control room on one machine with live simulated feeds.
+
+Migrates the database, makes a demo admin account (the password is printed
+and kept in ``var/demo/``), then supervises three processes: an ingest worker,
+the simulator (with a few hours of backfill so charts have history) and the
+web app.  A process that dies is restarted with backoff; Ctrl-C stops all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ioc.config import Settings
+from ioc.store.db import ensure_database
+
+__all__ = ["register"]
+
+log = logging.getLogger(__name__)
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("demo", help="run ingest + simulator + web app together (local demo)")
+    p.add_argument("--dir", type=Path, default=Path("var/demo"), help="demo state folder")
+    p.add_argument("--speed", type=float, default=1.0, help="simulated seconds per second")
+    p.add_argument("--scenario", action="append", default=[], help="scenario to overlay")
+    p.add_argument("--backfill", type=float, default=6.0, help="hours of history to publish")
+    p.add_argument("--seed", type=int, default=1)
+    p.set_defaults(func=cmd_demo)
+
+
+@dataclass
+class _Child:
+    name: str
+    argv: list[str]
+    proc: subprocess.Popen[bytes] | None = None
+    restarts: int = 0
+    next_start: float = 0.0
+
+
+def _secret(path: Path, nbytes: int = 24) -> str:
+    if path.exists():
+        return path.read_text().strip()
+    value = secrets.token_urlsafe(nbytes)
+    path.write_text(value + "\n")
+    path.chmod(0o600)
+    return value
+
+
+def _demo_users(folder: Path) -> tuple[Path, str]:
+    from ioc.auth import add_user
+
+    users = folder / "users.toml"
+    pw_file = folder / "admin-password.txt"
+    if not users.exists() or not pw_file.exists():
+        password = secrets.token_urlsafe(9)
+        add_user(users, "admin", password, "admin", [])
+        pw_file.write_text(password + "\n")
+        pw_file.chmod(0o600)
+    return users, pw_file.read_text().strip()
+
+
+def _migrate(settings: Settings) -> None:
+    from geodata.registry import wards
+    from ioc.store.db import connect
+    from ioc.store.migrate import upgrade
+    from ioc.store.wards import seed_wards
+
+    with connect(settings.database_url) as conn:
+        upgrade(conn, settings.db_schema)
+    with connect(settings.database_url, settings.db_schema) as conn:
+        seed_wards(conn, wards())
+        conn.commit()
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    folder: Path = args.dir
+    folder.mkdir(parents=True, exist_ok=True)
+    ensure_database(settings.database_url)
+    _migrate(settings)
+    users, password = _demo_users(folder)
+    env = dict(os.environ)
+    env.setdefault("IOC_APP__USERS_FILE", str(users.resolve()))
+    env.setdefault("IOC_APP__SECRET_KEY", _secret(folder / "secret-key"))
+    env.setdefault("IOC_INGEST__CLIENT_ID", "ioc-demo-ingest")
+    ioc = [sys.executable, "-m", "ioc.cli"]
+    sim = [*ioc, "simulate", "--speed", str(args.speed), "--seed", str(args.seed)]
+    for name in args.scenario:
+        sim += ["--scenario", name]
+    children = [
+        _Child("ingest", [*ioc, "ingest"]),
+        _Child("app", [*ioc, "serve"]),
+        _Child("simulator", [*sim, "--backfill", str(args.backfill)]),
+    ]
+    url = f"http://{settings.app.host}:{settings.app.port}/"
+    print(
+        f"\nTân An IOC demo\n  control room: {url}  (kiosk wall: {url}?kiosk=1)\n"
+        f"  user: admin   password: {password}   (kept in {folder / 'admin-password.txt'})\n"
+        "  Ctrl-C stops everything.\n",
+        flush=True,
+    )
+    return _supervise(children, env, sim)
+
+
+def _supervise(children: list[_Child], env: dict[str, str], sim: list[str]) -> int:
+    stopping = False
+
+    def _stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        while not stopping:
+            now = time.monotonic()
+            for child in children:
+                if child.proc is None and now >= child.next_start:
+                    child.proc = subprocess.Popen(child.argv, env=env)
+                    log.info("started %s (pid %d)", child.name, child.proc.pid)
+                elif child.proc is not None and child.proc.poll() is not None:
+                    code = child.proc.returncode
+                    child.proc = None
+                    child.restarts += 1
+                    delay = min(2 ** min(child.restarts, 5), 30)
+                    child.next_start = now + delay
+                    if child.name == "simulator":
+                        # The backfill is done once; later restarts simulate live only.
+                        child.argv = sim
+                    log.warning("%s exited with %s; restarting in %ds", child.name, code, delay)
+            time.sleep(0.5)
+    finally:
+        for child in children:
+            if child.proc is not None and child.proc.poll() is None:
+                child.proc.terminate()
+        for child in children:
+            if child.proc is not None:
+                try:
+                    child.proc.wait(15)
+                except subprocess.TimeoutExpired:
+                    child.proc.kill()
+    return 0
