@@ -20,7 +20,7 @@ __all__ = ["main"]
 log = logging.getLogger("ioc")
 
 # Modules under ioc.commands, each with register(subparsers).
-COMMAND_MODULES = ("config", "db", "ingest", "geodata", "simulate", "serve", "demo")
+COMMAND_MODULES = ("config", "contract", "db", "ingest", "geodata", "simulate", "serve", "demo")
 
 
 def build_parser() -> argparse.ArgumentParser:

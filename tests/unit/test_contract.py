@@ -172,3 +172,14 @@ def test_any_json_decodes_or_rejects_cleanly(doc: object) -> None:
     assert isinstance(msg, Telemetry)
     for name, value in msg.values.items():
         assert CATALOGUE["air"].metrics[name].in_range(value)
+
+
+def test_contract_docs_are_current() -> None:
+    from pathlib import Path
+
+    from ioc.contract.docs import render_markdown
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "contract.md"
+    assert doc.read_text(encoding="utf-8") == render_markdown(), (
+        "docs/contract.md is stale: run `ioc contract docs > docs/contract.md`"
+    )

@@ -1,0 +1,60 @@
+"""Render the metric catalogue as Markdown (docs/contract.md is generated from it)."""
+
+from __future__ import annotations
+
+from ioc.contract.catalogue import CATALOGUE
+from ioc.contract.errors import Reason
+from ioc.contract.messages import MAX_PAYLOAD
+
+__all__ = ["render_markdown"]
+
+_REASONS = {
+    Reason.BAD_TOPIC: "topic outside `{root}/{ward}/{domain}/{device}/{kind}` or a malformed part",
+    Reason.TOO_LARGE: f"payload over {MAX_PAYLOAD // 1024} KiB, or event attrs over 16 KiB",
+    Reason.NOT_UTF8: "payload is not UTF-8",
+    Reason.MALFORMED_JSON: "payload is not JSON",
+    Reason.BAD_SHAPE: "JSON of the wrong shape (missing `values`, `id`, `type`; wrong types)",
+    Reason.UNKNOWN_WARD: "ward code not in the registry",
+    Reason.UNKNOWN_DOMAIN: "domain not in the catalogue, or telemetry on an event domain",
+    Reason.UNKNOWN_METRIC: "metric not in the domain's catalogue",
+    Reason.UNKNOWN_EVENT_TYPE: "event type not in the domain's catalogue",
+    Reason.NON_FINITE: "NaN, Infinity, or a number that overflows a double",
+    Reason.OUT_OF_RANGE: "value outside the metric's valid physical range",
+    Reason.BAD_TIMESTAMP: "`ts` not RFC 3339, or without a UTC offset",
+    Reason.TS_IN_FUTURE: "`ts` more than 5 minutes ahead of the receive time",
+    Reason.TS_TOO_OLD: "`ts` older than the retention window",
+}
+
+
+def _num(x: float | None) -> str:
+    return "" if x is None else f"{x:g}"
+
+
+def render_markdown() -> str:
+    out = [
+        "# Wire contract: catalogue",
+        "",
+        "Generated from `ioc/contract/catalogue.py` by `ioc contract docs`; a test checks it",
+        "is current. Topics and payloads: see README.md § Wire contract.",
+        "",
+        "## Telemetry metrics",
+        "",
+        "| domain | metric | unit | valid range | warning | alarm | bad when | tiếng Việt | English |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for d in CATALOGUE.values():
+        for m in d.metrics.values():
+            out.append(
+                f"| {d.name} | `{m.name}` | {m.unit} | {_num(m.min)} – {_num(m.max)} | "
+                f"{_num(m.warning)} | {_num(m.alarm)} | {m.bad} | {m.label_vi} | {m.label_en} |"
+            )
+    out += ["", "## Event types", "", "| domain | type | severity | tiếng Việt | English |",
+            "|---|---|---|---|---|"]  # fmt: skip
+    for d in CATALOGUE.values():
+        for e in d.events.values():
+            out.append(f"| {d.name} | `{e.name}` | {e.severity} | {e.label_vi} | {e.label_en} |")
+    out += ["", "## Rejection reasons (`dead_letters.reason`)", "", "| reason | when |", "|---|---|"]
+    for reason in Reason:
+        out.append(f"| `{reason.value}` | {_REASONS[reason]} |")
+    out.append("| `store_rejected` | the database refused the row (kept with its error) |")
+    return "\n".join(out) + "\n"
