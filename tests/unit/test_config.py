@@ -1,0 +1,61 @@
+"""Settings: environment, nested sections, secret files, and errors that name the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ioc.cli import main
+from ioc.config import ConfigError, load_settings
+
+
+def test_defaults_and_nested_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IOC_INGEST__BATCH_SIZE", "250")
+    monkeypatch.setenv("IOC_MQTT_URL", "mqtts://u:p@broker.example:8883")
+    s = load_settings()
+    assert s.ingest.batch_size == 250
+    assert (s.mqtt.host, s.mqtt.port, s.mqtt.tls, s.mqtt.username) == (
+        "broker.example",
+        8883,
+        True,
+        "u",
+    )
+
+
+def test_secret_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    secret = tmp_path / "key"
+    secret.write_text("s3cret-from-a-file\n")
+    monkeypatch.setenv("IOC_APP__SECRET_KEY_FILE", str(secret))
+    monkeypatch.setenv("IOC_APP__USERS_FILE", str(tmp_path / "users.toml"))
+    s = load_settings()
+    assert s.app.secret_key == "s3cret-from-a-file"
+    assert s.app.users_file == tmp_path / "users.toml"
+
+
+def test_errors_name_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IOC_INGEST__BATCH_SIZE", "0")
+    monkeypatch.setenv("IOC_DATABASE_URL", "mysql://x")
+    with pytest.raises(ConfigError) as exc:
+        load_settings()
+    text = str(exc.value)
+    assert "ingest.batch_size (IOC_INGEST__BATCH_SIZE)" in text
+    assert "database_url (IOC_DATABASE_URL): Value error, must be a postgresql:// URL" in text
+
+
+def test_unknown_nested_key_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IOC_INGEST__BATCH_SIZ", "5")
+    with pytest.raises(ConfigError, match="batch_siz"):
+        load_settings()
+
+
+def test_config_check_command(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("IOC_DATABASE_URL", "postgresql://ioc:hunter2@db/ioc")
+    assert main(["config", "check"]) == 0
+    out = capsys.readouterr().out
+    assert "configuration OK" in out and "hunter2" not in out
+    monkeypatch.setenv("IOC_APP__PORT", "99999")
+    assert main(["config", "check"]) == 2
+    assert "app.port (IOC_APP__PORT)" in capsys.readouterr().err
