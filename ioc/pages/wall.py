@@ -8,6 +8,7 @@ the map's metric.
 from __future__ import annotations
 
 from functools import partial
+import json
 from typing import Any
 
 import dash
@@ -60,6 +61,7 @@ def layout(**params: Any) -> html.Div:
             ),
             html.Div(id=f"{P}-ticker", className="wall-ticker"),
             dcc.Store(id=f"{P}-metric", data=metric),
+            dcc.Store(id=f"{P}-map-key"),
         ],
         className="wall",
     )  # fmt: skip
@@ -84,20 +86,28 @@ def register_callbacks(app: Dash) -> None:
         Output(f"{P}-map", "figure"),
         Output(f"{P}-map-error", "children"),
         Output(f"{P}-map-title", "children"),
+        Output(f"{P}-map-key", "data"),
         Input("ioc-version", "data"),
         State(f"{P}-metric", "data"),
+        State(f"{P}-map-key", "data"),
     )
-    def wall_map(_version: int | None, metric: str | None) -> tuple[Any, Any, str]:
+    def wall_map(_version: int | None, metric: str | None, drawn: str | None) -> tuple[Any, ...]:
         language, wards = lang(), scope()
         _, _, m = parse_metric(metric)
         codes = wards if wards is not None else [w["code"] for w in ctx().wards()]
         title = f"{m.label_en if language == 'en' else m.label_vi} ({m.unit})"
         try:
             active = query(f"active:{scope_key(wards)}", queries.incidents, wards, active_only=True)
-            fig = ward_metric_map(live_values(m, codes), m, language, active)
+            values = live_values(m, codes)
+            # Redraw only when what the map shows changed: a MapLibre redraw is the
+            # costliest thing on a wall browser and would delay the KPI tiles.
+            key = json.dumps([language, values, [(i["id"], i["severity"]) for i in active]])
+            if key == drawn:
+                return dash.no_update, None, title, dash.no_update
+            fig = ward_metric_map(values, m, language, active)
         except Exception as exc:
-            return dash.no_update, panel_error("wall-map", exc, language), title
-        return fig, None, title
+            return dash.no_update, panel_error("wall-map", exc, language), title, None
+        return fig, None, title, key
 
     @app.callback(
         Output(f"{P}-ticker", "children"),

@@ -12,5 +12,8 @@ def pytest_setup_options() -> Any:
 
     options = Options()
     options.add_argument("--window-size=1920,1080")
+    options.add_argument("--use-gl=angle")
+    options.add_argument("--use-angle=swiftshader")
+    options.add_argument("--enable-unsafe-swiftshader")  # WebGL for the MapLibre map in headless
     options.binary_location = "/usr/bin/chromium"
     return options

@@ -106,11 +106,19 @@ def app_factory(
         close_app(app)
 
 
-def login(dash_duo: Any, user: str = "kiosk", path: str = "/") -> None:
+def start_and_login(dash_duo: Any, app: Dash, user: str = "admin", path: str = "/") -> None:
+    """Start ``app``, sign in through the login form and land on ``path``."""
+    dash_duo.start_server(app, navigate=False)
+    dash_duo.driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 1920, "height": 1080, "deviceScaleFactor": 1, "mobile": False},
+    )
+    dash_duo._url = dash_duo.server.url  # set without navigating: "/" is the login page now
     dash_duo.driver.get(f"{dash_duo.server_url}/login?next={path}")
     dash_duo.find_element("#login-user").send_keys(user)
     dash_duo.find_element("#login-password").send_keys(PASSWORD)
     dash_duo.find_element("#login-submit").click()
+    dash_duo.wait_for_element("#react-entry-point", timeout=10)
 
 
 def screenshot(dash_duo: Any, name: str) -> Path:
