@@ -31,6 +31,7 @@ import redis
 from geodata.registry import ward_codes
 from ingest.batcher import Batcher
 from ingest.decode import Decoded, RawMessage, decode
+from ingest.live_updater import LiveUpdater
 from ingest.rows import to_rows, week_starts
 from ingest.rules import evaluate
 from ioc.config import Settings
@@ -68,6 +69,7 @@ class IngestService:
             receive_maximum=cfg.receive_maximum,
         )
         self.live = LiveState.from_url(settings.redis_url, settings.redis_prefix)
+        self.updater = LiveUpdater(self.live, self.counters, clock)
         self._conn: psycopg.Connection[Any] | None = None
         self._rollups = True
         self._validator: Validator | None = None
@@ -76,7 +78,6 @@ class IngestService:
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
         self._last_stats = 0.0
-        self._last_redis_warning = 0.0
         self.error: BaseException | None = None
 
     # ---- network thread -----------------------------------------------------
@@ -93,6 +94,7 @@ class IngestService:
         self._connect_db()
         self._thread = threading.Thread(target=self._run, name="ingest-writer", daemon=True)
         self._thread.start()
+        self.updater.start()
         self.consumer.start()
 
     def wait_ready(self, timeout: float = 10.0) -> bool:
@@ -105,6 +107,7 @@ class IngestService:
         self.queue.put(_STOP)
         if self._thread:
             self._thread.join(timeout)
+        self.updater.stop()
         if self._conn is not None:
             self._conn.close()
         self.live.r.close()
@@ -289,16 +292,7 @@ class IngestService:
         statuses = {
             i.message.topic.device: i.message.online for i in batch if isinstance(i.message, Status)
         }
-        if not (values or events or statuses):
-            return
-        try:
-            self.live.apply(values, events, statuses, now=self.clock())
-        except redis.RedisError as exc:
-            self.counters["redis_errors"] += 1
-            now = time.monotonic()
-            if now - self._last_redis_warning > 30:
-                log.warning("live state not updated, Redis unavailable: %s", exc)
-                self._last_redis_warning = now
+        self.updater.submit(values, events, statuses)
 
     def _maybe_stats(self) -> None:
         now = time.monotonic()

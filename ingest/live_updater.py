@@ -1,0 +1,104 @@
+"""Live-state updates off the write path: a thread that applies committed batches to Redis.
+
+The writer hands over each committed batch without waiting; this thread
+merges whatever has piled up into one Redis round of writes, so a slow or
+absent Redis never slows the database path.  Live state is rebuildable (the
+next reading of a device refreshes it), so when Redis is down the pending
+updates are dropped and counted rather than held without bound.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import queue
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import redis
+
+from ioc.live import DeviceValue, LiveState
+
+__all__ = ["LiveUpdater"]
+
+log = logging.getLogger(__name__)
+
+Update = tuple[Sequence[DeviceValue], Sequence[Mapping[str, Any]], Mapping[str, bool]]
+
+
+class LiveUpdater:
+    def __init__(
+        self,
+        live: LiveState,
+        counters: Counter[str],
+        clock: Callable[[], float] = time.time,
+        max_pending: int = 256,
+    ) -> None:
+        self.live = live
+        self.counters = counters
+        self.clock = clock
+        self._q: queue.Queue[Update | None] = queue.Queue(maxsize=max_pending)
+        self._thread = threading.Thread(target=self._run, name="ingest-live", daemon=True)
+        self._last_warning = 0.0
+        self.applied = threading.Event()  # set after each successful apply (tests wait on it)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def submit(
+        self,
+        values: Sequence[DeviceValue],
+        events: Sequence[Mapping[str, Any]],
+        statuses: Mapping[str, bool],
+    ) -> None:
+        if not (values or events or statuses):
+            return
+        try:
+            self._q.put_nowait((values, events, statuses))
+        except queue.Full:
+            self.counters["live_dropped"] += 1
+
+    def stop(self, timeout: float = 5.0) -> None:
+        with contextlib.suppress(queue.Full):
+            self._q.put(None, timeout=timeout)
+        self._thread.join(timeout)
+
+    def _drain(self, first: Update) -> tuple[Update, bool]:
+        values, events, statuses = list(first[0]), list(first[1]), dict(first[2])
+        stop = False
+        while True:
+            try:
+                more = self._q.get_nowait()
+            except queue.Empty:
+                break
+            if more is None:
+                stop = True
+                break
+            values += more[0]
+            events += more[1]
+            statuses.update(more[2])
+        return (values, events, statuses), stop
+
+    def _run(self) -> None:
+        while True:
+            item = self._q.get()
+            if item is None:
+                return
+            merged, stop = self._drain(item)
+            try:
+                self.live.apply(*merged, now=self.clock())
+                self.applied.set()
+            except redis.RedisError as exc:
+                self.counters["redis_errors"] += 1
+                now = time.monotonic()
+                if now - self._last_warning > 30:
+                    log.warning("live state not updated, Redis unavailable: %s", exc)
+                    self._last_warning = now
+            except Exception:
+                self.counters["live_errors"] += 1
+                log.exception("live state update failed")
+            if stop:
+                return
