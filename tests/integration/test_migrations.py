@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import psycopg
+import pytest
 
+from ioc.cli import main
 from ioc.store.migrate import current_version, flavour, migrations, upgrade
 
 PUBLIC_TABLES = {
@@ -81,3 +84,21 @@ def test_timescale_variant_has_same_shape() -> None:
         "timescaledb.continuous",
     ):
         assert needle in ts_sql
+
+
+def test_db_upgrade_command_twice(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    schema = f"t_cli_{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("IOC_DATABASE_URL", database_url)
+    monkeypatch.setenv("IOC_DB_SCHEMA", schema)
+    try:
+        assert main(["db", "upgrade", "--plain"]) == 0
+        first = capsys.readouterr().out
+        assert "applied 001_core" in first and "14 wards seeded" in first
+        assert main(["db", "upgrade"]) == 0
+        second = capsys.readouterr().out
+        assert "applied" not in second and f"schema {schema!r} at version 2 (plain)" in second
+    finally:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
