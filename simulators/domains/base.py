@@ -20,8 +20,10 @@ from simulators.scenario import Overlay
 
 __all__ = [
     "TZ",
+    "Book",
     "GenState",
     "Out",
+    "empty_books",
     "event",
     "event_id",
     "first_due",
@@ -29,6 +31,7 @@ __all__ = [
     "in_office_hours",
     "local",
     "new_state",
+    "no_memory",
     "peak",
     "poisson",
     "run_due",
@@ -172,3 +175,28 @@ def in_office_hours(ts: datetime) -> bool:
     lt = local(ts)
     h = lt.hour + lt.minute / 60
     return lt.weekday() < 5 and (7.5 <= h < 11.5 or 13.5 <= h < 17.0)
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)  # no slots: slotted generic dataclasses break on Python 3.11
+class Book(Generic[T]):
+    """What an event source has open (dossiers, reports, alerts) and its event counter."""
+
+    seq: int = 0
+    open: tuple[T, ...] = ()
+
+
+def empty_books(
+    devices: Sequence[Device], seed: int, start: datetime, overlay: Overlay
+) -> GenState[Mapping[str, Book[Any]]]:
+    """``init`` for event sources that keep a :class:`Book` each."""
+    return new_state(devices, seed, start, overlay, {})
+
+
+def no_memory(
+    devices: Sequence[Device], seed: int, start: datetime, overlay: Overlay
+) -> GenState[None]:
+    """``init`` for generators whose every sample depends only on the time and the device."""
+    return new_state(devices, seed, start, overlay, None)

@@ -6,18 +6,13 @@ Scenario modifier: ``laeq_add_db``.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
 from datetime import datetime
 
-from simulators.domains.base import GenState, Out, hour_of_day, new_state, peak, run_due, telemetry
+from simulators.domains.base import GenState, Out, hour_of_day, no_memory, peak, run_due, telemetry
 from simulators.fleet import Device
-from simulators.scenario import Overlay
 
 State = GenState[None]
-
-
-def init(devices: Sequence[Device], seed: int, start: datetime, overlay: Overlay) -> State:
-    return new_state(devices, seed, start, overlay, None)
+init = no_memory
 
 
 def _sample(

@@ -10,23 +10,23 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from simulators.domains.base import (
+    Book,
     GenState,
     Out,
+    empty_books,
     event,
     event_id,
     hour_of_day,
-    new_state,
     poisson,
     run_due,
 )
 from simulators.fleet import Device
-from simulators.scenario import Overlay
 
 TEXTS: dict[str, tuple[str, ...]] = {
     "giao_thong": ("Đèn tín hiệu giao thông không hoạt động", "Xe đậu lấn chiếm lòng đường"),
@@ -51,18 +51,9 @@ class Report:
     next_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class Inbox:
-    seq: int = 0
-    open: tuple[Report, ...] = ()
-
-
-Memory = Mapping[str, Inbox]
+Memory = Mapping[str, Book[Report]]
 State = GenState[Memory]
-
-
-def init(devices: Sequence[Device], seed: int, start: datetime, overlay: Overlay) -> State:
-    return new_state(devices, seed, start, overlay, {})
+init = empty_books
 
 
 def _attrs(r: Report) -> dict[str, Any]:
@@ -95,7 +86,7 @@ def _new(dev: Device, ts: datetime, seq: int, rng: random.Random, st: State) -> 
 def _sample(
     dev: Device, ts: datetime, mem: Memory, rng: random.Random, st: State, pos: bool
 ) -> tuple[Memory, list[Out]]:
-    inbox = mem.get(dev.id, Inbox())
+    inbox = mem.get(dev.id, Book[Report]())
     seq, out, keep = inbox.seq, [], []
     for r in inbox.open:
         if r.next_at > ts:
@@ -119,7 +110,7 @@ def _sample(
         r = _new(dev, ts, seq, rng, st)
         keep.append(r)
         out.append(event(dev, ts, event_id(dev, ts, seq), "report.created", _attrs(r)))
-    return {**mem, dev.id: Inbox(seq, tuple(keep))}, out
+    return {**mem, dev.id: Book(seq, tuple(keep))}, out
 
 
 def step(state: State, rng: random.Random, now: datetime) -> tuple[State, list[Out]]:

@@ -7,14 +7,22 @@ Scenario modifier: ``rate_mult``.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from simulators.domains.base import GenState, Out, event, event_id, new_state, poisson, run_due
+from simulators.domains.base import (
+    Book,
+    GenState,
+    Out,
+    empty_books,
+    event,
+    event_id,
+    poisson,
+    run_due,
+)
 from simulators.fleet import Device
-from simulators.scenario import Overlay
 
 KINDS = {
     "malware": "Phát hiện mã độc trên máy trạm",
@@ -43,24 +51,15 @@ class Alert:
     resolve_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class Desk:
-    seq: int = 0
-    open: tuple[Alert, ...] = ()
-
-
-Memory = Mapping[str, Desk]
+Memory = Mapping[str, Book[Alert]]
 State = GenState[Memory]
-
-
-def init(devices: Sequence[Device], seed: int, start: datetime, overlay: Overlay) -> State:
-    return new_state(devices, seed, start, overlay, {})
+init = empty_books
 
 
 def _sample(
     dev: Device, ts: datetime, mem: Memory, rng: random.Random, st: State, pos: bool
 ) -> tuple[Memory, list[Out]]:
-    desk = mem.get(dev.id, Desk())
+    desk = mem.get(dev.id, Book[Alert]())
     seq, out, keep = desk.seq, [], []
     for a in desk.open:
         if a.resolve_at <= ts:
@@ -79,7 +78,7 @@ def _sample(
         eid = event_id(dev, ts, seq)
         keep.append(Alert(eid, attrs, ts + timedelta(hours=rng.uniform(0.5, 8))))
         out.append(event(dev, ts, eid, "alert.raised", {**attrs, "alert": eid}))
-    return {**mem, dev.id: Desk(seq, tuple(keep))}, out
+    return {**mem, dev.id: Book(seq, tuple(keep))}, out
 
 
 def step(state: State, rng: random.Random, now: datetime) -> tuple[State, list[Out]]:

@@ -13,24 +13,24 @@ Scenario modifiers (``dossier_backlog``): ``arrival_mult``, ``on_time_p``, ``del
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from simulators.domains.base import (
+    Book,
     GenState,
     Out,
+    empty_books,
     event,
     event_id,
     in_office_hours,
     local,
-    new_state,
     poisson,
     run_due,
 )
 from simulators.fleet import Device
-from simulators.scenario import Overlay
 
 # (procedure, working days to resolve)
 PROCEDURES: tuple[tuple[str, int], ...] = (
@@ -60,18 +60,9 @@ class Dossier:
     overdue_sent: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Desk:
-    seq: int = 0
-    open: tuple[Dossier, ...] = ()
-
-
-Memory = Mapping[str, Desk]
+Memory = Mapping[str, Book[Dossier]]
 State = GenState[Memory]
-
-
-def init(devices: Sequence[Device], seed: int, start: datetime, overlay: Overlay) -> State:
-    return new_state(devices, seed, start, overlay, {})
+init = empty_books
 
 
 def add_working_days(ts: datetime, days: int) -> datetime:
@@ -120,7 +111,7 @@ def _sample(
 ) -> tuple[Memory, list[Out]]:
     if not in_office_hours(ts):
         return mem, []
-    desk = mem.get(dev.id, Desk())
+    desk = mem.get(dev.id, Book[Dossier]())
     seq, out, keep = desk.seq, [], []
     for d in desk.open:
         if d.resolve_at <= ts:
@@ -140,7 +131,7 @@ def _sample(
         d = _new(dev, ts, seq, rng, st)
         keep.append(d)
         out.append(event(dev, ts, event_id(dev, ts, seq), "dossier.received", _attrs(d)))
-    return {**mem, dev.id: Desk(seq, tuple(keep))}, out
+    return {**mem, dev.id: Book(seq, tuple(keep))}, out
 
 
 def step(state: State, rng: random.Random, now: datetime) -> tuple[State, list[Out]]:

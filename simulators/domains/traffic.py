@@ -7,7 +7,6 @@ Weekends are lighter and the morning peak flatter.  Scenario modifiers:
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
 from datetime import datetime
 
 from simulators.domains.base import (
@@ -15,20 +14,16 @@ from simulators.domains.base import (
     Out,
     hour_of_day,
     local,
-    new_state,
+    no_memory,
     peak,
     run_due,
     telemetry,
 )
 from simulators.fleet import Device
-from simulators.scenario import Overlay
 
 State = GenState[None]
+init = no_memory
 FREE_SPEED = 45.0
-
-
-def init(devices: Sequence[Device], seed: int, start: datetime, overlay: Overlay) -> State:
-    return new_state(devices, seed, start, overlay, None)
 
 
 def _sample(
