@@ -23,6 +23,7 @@ import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -218,7 +219,7 @@ def main() -> None:
             client = app.server.test_client()
             client.post("/login", data={"username": "admin", "password": PASSWORD})
             ward_callbacks(client)
-            results[label] = time_calls(lambda: ward_callbacks(client), 40)
+            results[label] = time_calls(partial(ward_callbacks, client), 40)
             if ttl:
                 wall = wall_cold_load(app)
             close_app(app)

@@ -1,0 +1,53 @@
+"""Pure builders: AQI, freshness, KPI tiles, tables, charts, COVID levels."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from ioc.config import CovidSettings
+from ioc.pages._covid import covid_table
+from widgets.aqi import aqi_category, aqi_pm25
+from widgets.charts import bar_chart, time_series
+from widgets.kpi import error_box, kpi_tile
+from widgets.status import freshness_state
+from widgets.tables import simple_table, ticker
+
+
+def test_aqi_breakpoints() -> None:
+    assert aqi_pm25(0) == 0 and aqi_pm25(9.0) == 50 and aqi_pm25(35.4) == 100
+    assert aqi_pm25(42.0) == 117 and aqi_pm25(1000) == 500
+    assert aqi_category(117) == "usg" and aqi_category(40) == "good"
+
+
+def test_freshness() -> None:
+    assert freshness_state(None, 100, 10) == "never"
+    assert freshness_state(95, 100, 10) == "fresh"
+    assert freshness_state(80, 100, 10) == "stale"
+
+
+def test_tiles_and_tables() -> None:
+    tile = kpi_tile("x", "Nhãn", "1.234", detail="d", state="alarm")
+    assert tile.className == "kpi kpi-alarm" and tile.id == "x"
+    assert "panel-error" in error_box("a", "b").className
+    assert simple_table(["a"], [], empty="trống").children == "trống"
+    table = simple_table(["a", "b"], [["1", "2"]], table_id="t")
+    assert table.id == "t"
+    assert ticker([], "không có").children.children == "không có"
+
+
+def test_charts() -> None:
+    now = datetime(2026, 11, 26, tzinfo=UTC)
+    fig = time_series([now], [1.0], [0.5], [2.0], name="PM2.5", unit="µg/m³", warning=50, alarm=150)
+    assert len(fig.data) == 3 and len(fig.layout.shapes) == 2
+    assert bar_chart(["a"], {"x": [1]}, target=2).layout.barmode == "stack"
+
+
+def test_covid_levels() -> None:
+    rows = [
+        {"ward_code": "A", "day": f"2026-11-{d:02d}", "new_cases": 10, "dose1": 900}
+        for d in range(20, 27)
+    ]
+    out = covid_table(rows, {"A": 1000, "B": 1000}, date(2026, 11, 26), CovidSettings())
+    a, b = out
+    assert a["new_7d"] == 70 and a["cases_per_100k_week"] == 7000 and a["vaccination_pct"] == 90
+    assert a["level"] == 4 and b["new_7d"] == 0 and b["vaccination_pct"] is None
