@@ -89,6 +89,7 @@ class Publisher:
         self._client.max_inflight_messages_set(max_inflight)
         self._client.max_queued_messages_set(0)
         self._connected = threading.Event()
+        self._closing = False
         self._lock = threading.Lock()
         self.sent = 0
         self.acked = 0
@@ -113,7 +114,8 @@ class Publisher:
         self, client: paho.Client, userdata: Any, flags: Any, reason: Any, props: Any
     ) -> None:
         self._connected.clear()
-        log.info("publisher disconnected (%s); paho reconnects", reason)
+        if not self._closing:
+            log.info("publisher disconnected (%s); paho reconnects", reason)
 
     def _on_publish(
         self, client: paho.Client, userdata: Any, mid: int, reason: Any, props: Any
@@ -145,6 +147,7 @@ class Publisher:
         return True
 
     def close(self) -> None:
+        self._closing = True
         self._client.disconnect()
         self._client.loop_stop()
 
@@ -225,6 +228,7 @@ class Consumer:
         self._client.on_message = self._on_message
         self._lock = threading.Lock()
         self.generation = 0
+        self._stopping = False
         self.connected = threading.Event()
         self.subscribed = threading.Event()
         self._client.on_subscribe = lambda *a: self.subscribed.set()
@@ -258,7 +262,8 @@ class Consumer:
     ) -> None:
         self.connected.clear()
         self.subscribed.clear()
-        log.warning("disconnected from the broker (%s); reconnecting", reason)
+        if not self._stopping:
+            log.warning("disconnected from the broker (%s); reconnecting", reason)
 
     def _on_message(self, client: paho.Client, userdata: Any, msg: paho.MQTTMessage) -> None:
         try:
@@ -275,5 +280,6 @@ class Consumer:
         return rc == paho.MQTT_ERR_SUCCESS
 
     def stop(self) -> None:
+        self._stopping = True
         self._client.disconnect()
         self._client.loop_stop()
