@@ -32,6 +32,7 @@ from geodata.registry import ward_codes
 from ingest.batcher import Batcher
 from ingest.decode import Decoded, RawMessage, decode
 from ingest.live_updater import LiveUpdater
+from ingest.metrics import MetricsServer, render
 from ingest.rows import to_rows, week_starts
 from ingest.rules import evaluate
 from ioc.config import Settings
@@ -70,6 +71,9 @@ class IngestService:
         )
         self.live = LiveState.from_url(settings.redis_url, settings.redis_prefix)
         self.updater = LiveUpdater(self.live, self.counters, clock)
+        self.metrics: MetricsServer | None = None
+        if cfg.metrics_port:
+            self.metrics = MetricsServer(cfg.metrics_host, cfg.metrics_port, self.render_metrics)
         self._conn: psycopg.Connection[Any] | None = None
         self._rollups = True
         self._validator: Validator | None = None
@@ -95,6 +99,8 @@ class IngestService:
         self._thread = threading.Thread(target=self._run, name="ingest-writer", daemon=True)
         self._thread.start()
         self.updater.start()
+        if self.metrics:
+            self.metrics.start()
         self.consumer.start()
 
     def wait_ready(self, timeout: float = 10.0) -> bool:
@@ -108,6 +114,8 @@ class IngestService:
         if self._thread:
             self._thread.join(timeout)
         self.updater.stop()
+        if self.metrics:
+            self.metrics.stop()
         if self._conn is not None:
             self._conn.close()
         self.live.r.close()
@@ -294,15 +302,22 @@ class IngestService:
         }
         self.updater.submit(values, events, statuses)
 
+    def snapshot(self) -> dict[str, int]:
+        snap = dict(self.counters)
+        snap["queue_depth"] = self.queue.qsize()
+        snap["subscribed"] = int(self.consumer.subscribed.is_set())
+        snap["generation"] = self.consumer.generation
+        return snap
+
+    def render_metrics(self) -> str:
+        return render(self.settings.ingest.client_id, self.snapshot())
+
     def _maybe_stats(self) -> None:
         now = time.monotonic()
         if now - self._last_stats < self.settings.ingest.stats_interval_s:
             return
         self._last_stats = now
-        snapshot = dict(self.counters)
-        snapshot["queue_depth"] = self.queue.qsize()
-        snapshot["subscribed"] = int(self.consumer.subscribed.is_set())
-        snapshot["generation"] = self.consumer.generation
+        snapshot = self.snapshot()
         log.info("ingest stats %s", snapshot)
         try:
             self.live.write_stats(self.settings.ingest.client_id, snapshot)

@@ -57,6 +57,8 @@ class IngestSettings(_Section):
     max_future_s: int = Field(300, ge=0)
     retention_days: int = Field(400, ge=1)
     stats_interval_s: float = Field(10.0, gt=0)
+    metrics_port: int = Field(0, ge=0, le=65535, description="Prometheus /metrics; 0 = off")
+    metrics_host: str = "127.0.0.1"
 
 
 class AppSettings(_Section):

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -98,3 +99,13 @@ def ingest_process(
                 proc.wait()
         if proc.stderr:
             proc.stderr.close()
+
+
+def ingest_settings(
+    settings: Settings, prefix: str = "test-ingest", **overrides: object
+) -> Settings:
+    """The test's settings with a fresh ingest client id and any ingest overrides."""
+    cfg = settings.ingest.model_copy(
+        update={"client_id": f"{prefix}-{uuid.uuid4().hex[:8]}", **overrides}
+    )
+    return settings.model_copy(update={"ingest": cfg})

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import random
-import uuid
+import socket
+import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,16 +15,18 @@ import pytest
 
 from ingest.service import IngestService
 from ioc.config import Settings
-from tests.ingest_helpers import count, publish_all, telemetry_messages, wait_for
+from tests.ingest_helpers import count, ingest_settings, publish_all, telemetry_messages, wait_for
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
 def service(settings: Settings) -> Iterator[IngestService]:
-    cid = f"test-dl-{uuid.uuid4().hex[:8]}"
-    s = settings.model_copy(
-        update={"ingest": settings.ingest.model_copy(update={"client_id": cid})}
-    )
-    svc = IngestService(s)
+    svc = IngestService(ingest_settings(settings, "test-dl", metrics_port=_free_port()))
     svc.start()
     assert svc.wait_ready(10)
     yield svc
@@ -106,6 +109,16 @@ def test_each_rejection_case_is_kept_with_its_reason(
     assert count(db, "SELECT count(*) FROM readings") == len(good)
     assert service.counters["dead.out_of_range"] == 2
     assert service.counters["dead_letters"] == len(corpus)
+    # The per-reason counters are scrapeable.
+    assert service.metrics is not None
+    url = f"http://127.0.0.1:{service.metrics.port}/metrics"
+    with urllib.request.urlopen(url, timeout=5) as resp:
+        text = resp.read().decode()
+    assert 'reason="out_of_range"} 2' in text
+    assert (
+        f'ioc_ingest_dead_letters_total{{worker="{service.settings.ingest.client_id}"}} {len(corpus)}'
+        in text
+    )
 
 
 def test_fuzzed_batch_loses_nothing(

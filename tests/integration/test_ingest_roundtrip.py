@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -14,16 +13,12 @@ import redis
 from ingest.service import IngestService
 from ioc.config import Settings
 from ioc.live import LiveState
-from tests.ingest_helpers import count, publish_all, telemetry_messages, wait_for
+from tests.ingest_helpers import count, ingest_settings, publish_all, telemetry_messages, wait_for
 
 
 @pytest.fixture
 def service(settings: Settings) -> Iterator[IngestService]:
-    cid = f"test-ingest-{uuid.uuid4().hex[:8]}"
-    s = settings.model_copy(
-        update={"ingest": settings.ingest.model_copy(update={"client_id": cid})}
-    )
-    svc = IngestService(s)
+    svc = IngestService(ingest_settings(settings, "test-ingest"))
     svc.start()
     assert svc.wait_ready(10)
     yield svc
@@ -76,11 +71,7 @@ def test_redis_down_does_not_stop_the_database_path(
 ) -> None:
     # Point live state at a port where no Redis listens: the database path must go on.
     settings = make_settings(redis_url="redis://127.0.0.1:1/0")
-    cid = f"test-ingest-{uuid.uuid4().hex[:8]}"
-    s = settings.model_copy(
-        update={"ingest": settings.ingest.model_copy(update={"client_id": cid})}
-    )
-    svc = IngestService(s)
+    svc = IngestService(ingest_settings(settings, "test-ingest"))
     svc.start()
     try:
         assert svc.wait_ready(10)

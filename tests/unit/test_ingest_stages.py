@@ -103,3 +103,13 @@ def test_rules_for_events() -> None:
     found = evaluate([], events, {})
     assert [c.kind for c in found] == ["traffic.accident"]
     assert found[0].severity == "high" and found[0].lat == 10.5
+
+
+def test_metrics_render_prometheus_text() -> None:
+    from ingest.metrics import render
+
+    text = render('w"1', {"messages": 10, "dead.out_of_range": 2, "queue_depth": 3})
+    assert 'ioc_ingest_rejected_total{worker="w\\"1",reason="out_of_range"} 2' in text
+    assert "# TYPE ioc_ingest_messages_total counter" in text
+    assert 'ioc_ingest_queue_depth{worker="w\\"1"} 3' in text
+    assert "# TYPE ioc_ingest_queue_depth gauge" in text
