@@ -9,10 +9,11 @@ hourly rollup, shorter ones the minute rollup; nothing here scans raw
 Event attributes read here (all optional, missing keys count as absent):
 
 * services ``dossier.*``: ``channel`` ("online" | "in_person"), ``level`` (3 | 4),
-  ``on_time`` (bool, on ``dossier.resolved``), ``procedure``, ``dossier_id``;
-* reports ``report.*``: ``report_id`` (else the event id), ``category``, ``text``,
+  ``on_time`` (bool, on ``dossier.resolved``), ``procedure``, ``dossier`` (id);
+* reports ``report.*``: ``report`` (id; else the event id), ``category``, ``text``,
   ``status``, ``lat``, ``lon``;
-* egov: ``document.issued`` / ``document.signed`` / ``meeting.held`` counted by type.
+* egov: ``document.issued`` / ``document.signed`` carry ``count`` (documents in the
+  event, 1 when absent); ``meeting.held`` counts one meeting per event.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ ACTIVE_STATUSES = ("open", "acknowledged", "dispatched")
 LOCAL_TZ = "Asia/Ho_Chi_Minh"
 # Ward filter used by every query: NULL means all wards.
 _WARDS = "(%(wards)s::text[] IS NULL OR ward_code = ANY(%(wards)s::text[]))"
+# Documents an egov event stands for: its numeric "count" attribute, else one.
+_N = "CASE WHEN jsonb_typeof(attrs->'count') = 'number' THEN (attrs->>'count')::numeric ELSE 1 END"
 
 
 def _rows(conn: Conn, query: str | sql.Composable, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -147,7 +150,7 @@ def open_reports(
         f"""
         WITH latest AS (
             SELECT DISTINCT ON (rid) rid, time, ward_code, type, attrs
-            FROM (SELECT coalesce(attrs->>'report_id', event_id) AS rid, time, ward_code, type,
+            FROM (SELECT coalesce(attrs->>'report', attrs->>'report_id', event_id) AS rid, time, ward_code, type,
                          attrs
                   FROM events
                   WHERE domain = 'reports' AND time >= %(since)s AND {_WARDS}) e
@@ -225,7 +228,7 @@ def overdue_dossiers(
     return _rows(
         conn,
         f"""
-        SELECT time, ward_code, coalesce(attrs->>'dossier_id', event_id) AS dossier,
+        SELECT time, ward_code, coalesce(attrs->>'dossier', attrs->>'dossier_id', event_id) AS dossier,
                attrs->>'procedure' AS procedure, attrs->>'channel' AS channel
         FROM events
         WHERE domain = 'services' AND type = 'dossier.overdue' AND time >= %(since)s AND {_WARDS}
@@ -239,8 +242,8 @@ def egov_summary(conn: Conn, wards: Sequence[str] | None, since: datetime) -> di
     rows = _rows(
         conn,
         f"""
-        SELECT count(*) FILTER (WHERE type = 'document.issued') AS issued,
-               count(*) FILTER (WHERE type = 'document.signed') AS signed,
+        SELECT coalesce(sum({_N}) FILTER (WHERE type = 'document.issued'), 0)::bigint AS issued,
+               coalesce(sum({_N}) FILTER (WHERE type = 'document.signed'), 0)::bigint AS signed,
                count(*) FILTER (WHERE type = 'meeting.held') AS meetings
         FROM events WHERE domain = 'egov' AND time >= %(since)s AND {_WARDS}
         """,
