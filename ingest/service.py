@@ -28,6 +28,8 @@ from typing import Any
 import psycopg
 import redis
 
+from geodata.features import ward_features
+from geodata.index import WardIndex
 from geodata.registry import ward_codes
 from ingest.batcher import Batcher
 from ingest.decode import Decoded, RawMessage, decode
@@ -41,7 +43,7 @@ from ioc.live import DeviceValue, LiveState
 from ioc.mqtt import Consumer, Delivery
 from ioc.store.db import connect
 from ioc.store.migrate import flavour
-from ioc.store.wards import known_ward_codes
+from ioc.store.wards import known_ward_codes, load_boundaries
 from ioc.store.writer import BatchRows, DeadLetterRow, WriteResult, ensure_partitions, write_batch
 
 __all__ = ["IngestService"]
@@ -49,6 +51,10 @@ __all__ = ["IngestService"]
 log = logging.getLogger(__name__)
 
 _STOP = object()
+# The database refused the *data* (a value, a constraint): split the batch and
+# dead-letter the offender.  Any other error is a bug or an outage: the batch is
+# retried or the worker stops, and nothing unwritten is acknowledged.
+_DATA_ERRORS = (psycopg.DataError, psycopg.IntegrityError)
 
 
 class IngestService:
@@ -78,6 +84,7 @@ class IngestService:
         self._rollups = True
         self._validator: Validator | None = None
         self._weeks_ready: set[datetime] = set()
+        self._index: WardIndex | None = None
         self._domain_of: dict[str, str] = {}
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -131,6 +138,7 @@ class IngestService:
                 if flav is None:
                     raise RuntimeError("the schema has no migrations: run 'ioc db upgrade'")
                 codes = known_ward_codes(conn) or ward_codes()
+                self._index = _ward_index(load_boundaries(conn))
                 conn.rollback()
                 self._conn, self._rollups = conn, flav == "plain"
                 self._validator = Validator(
@@ -174,7 +182,7 @@ class IngestService:
             raise
 
     def _process(self, batch: Sequence[Decoded]) -> None:
-        rows = to_rows(batch)
+        rows = to_rows(batch, self._index)
         result = self._write_with_retry(batch, rows)
         if result is None:
             return  # stopping; nothing acknowledged, the broker will redeliver
@@ -184,29 +192,30 @@ class IngestService:
 
     def _write_with_retry(self, batch: Sequence[Decoded], rows: BatchRows) -> WriteResult | None:
         delay = 0.5
+        split = False  # after a data error: message by message, offenders dead-lettered
         while not self._stopping.is_set():
             try:
                 if self._conn is None or self._conn.closed:
                     self._connect_db()
                     continue
-                return self._write(rows)
+                return self._write_one_by_one(batch) if split else self._write(rows)
             except psycopg.OperationalError as exc:
                 self.counters["db_errors"] += 1
                 log.warning(
                     "batch of %d not written (%s); retrying in %.1fs",
-                    len(batch),
-                    str(exc).strip()[:200],
-                    delay,
-                )
+                    len(batch), str(exc).strip()[:200], delay,
+                )  # fmt: skip
                 self._drop_conn()
                 self._stopping.wait(delay)
                 delay = min(delay * 2, 10.0)
             except (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure):
                 self.counters["db_retries"] += 1
                 self._stopping.wait(0.05)
-            except psycopg.DatabaseError as exc:
+            except _DATA_ERRORS as exc:
+                if split:
+                    raise
                 log.warning("batch refused by the database (%s); writing message by message", exc)
-                return self._write_one_by_one(batch)
+                split = True
         return None
 
     def _write(self, rows: BatchRows) -> WriteResult:
@@ -224,10 +233,9 @@ class IngestService:
         new_r, new_e, dead = [], [], 0
         for item in batch:
             try:
-                res = self._write(to_rows([item]))
-            except psycopg.OperationalError:
-                raise
-            except psycopg.DatabaseError as exc:
+                res = self._write(to_rows([item], self._index))
+            except _DATA_ERRORS as exc:
+                # transaction() rolled back; the connection is idle and usable.
                 dl = DeadLetterRow(
                     datetime.fromtimestamp(item.raw.received_at, UTC),
                     item.raw.topic,
@@ -323,3 +331,9 @@ class IngestService:
             self.live.write_stats(self.settings.ingest.client_id, snapshot)
         except redis.RedisError:
             self.counters["redis_errors"] += 1
+
+
+def _ward_index(rows: Sequence[dict[str, Any]]) -> WardIndex | None:
+    """A point-in-ward index over the imported boundaries; None while only the schematic exists."""
+    real = [r for r in rows if r.get("geometry_simplified") is not None]
+    return WardIndex(ward_features(real)) if real else None

@@ -62,6 +62,7 @@ class DeviceRow:
     lat: float | None = None
     lon: float | None = None
     online: bool | None = None
+    located_ward: str | None = None  # from its coordinates, when boundaries are imported
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,10 +148,14 @@ RETURNING time, ward_code, domain, source, event_id, type, attrs
 """
 
 _UPSERT_DEVICES = """
-INSERT INTO devices (device_id, ward_code, domain, lat, lon, first_seen, last_seen, online)
-SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::float8[], %s::float8[],
-                     %s::timestamptz[], %s::timestamptz[], %s::bool[])
+INSERT INTO devices (device_id, ward_code, domain, lat, lon, first_seen, last_seen, online, meta)
+SELECT d, w, dom, la, lo, fs, ls, onl,
+       CASE WHEN lw IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('located_ward', lw) END
+FROM unnest(%s::text[], %s::text[], %s::text[], %s::float8[], %s::float8[],
+            %s::timestamptz[], %s::timestamptz[], %s::bool[], %s::text[])
+     AS u(d, w, dom, la, lo, fs, ls, onl, lw)
 ON CONFLICT (device_id) DO UPDATE SET
+    meta = devices.meta || excluded.meta,
     ward_code = excluded.ward_code,
     domain = excluded.domain,
     lat = coalesce(excluded.lat, devices.lat),
@@ -189,6 +194,7 @@ def _merge_devices(rows: Sequence[DeviceRow]) -> list[DeviceRow]:
             d.lat if d.lat is not None else prev.lat,
             d.lon if d.lon is not None else prev.lon,
             d.online if d.online is not None else prev.online,
+            d.located_ward or prev.located_ward,
         )
     # A fixed order keeps two workers from deadlocking on the same device rows.
     return [merged[k] for k in sorted(merged)]
@@ -247,6 +253,7 @@ def write_batch(
                     [d.first_seen for d in devices],
                     [d.last_seen for d in devices],
                     [d.online for d in devices],
+                    [d.located_ward for d in devices],
                 ),
             )
         if rows.dead_letters:

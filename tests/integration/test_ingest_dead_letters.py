@@ -15,6 +15,7 @@ import pytest
 
 from ingest.service import IngestService
 from ioc.config import Settings
+from ioc.contract import encode_event
 from tests.ingest_helpers import count, ingest_settings, publish_all, telemetry_messages, wait_for
 
 
@@ -132,3 +133,28 @@ def test_fuzzed_batch_loses_nothing(
     # Each message either made its device's readings or a dead letter, never both or neither.
     assert stored_devices + dead == len(msgs)
     assert dead > 0 and stored_devices >= 0
+
+
+def test_data_the_database_refuses_is_dead_lettered_alone(
+    service: IngestService, settings: Settings, db: psycopg.Connection[Any]
+) -> None:
+    """JSON allows \\u0000 but PostgreSQL's jsonb does not: that message alone is kept aside."""
+    root = settings.topic_root
+    now = datetime.now(UTC)
+    good = [
+        (
+            f"{root}/27694/reports/app/event",
+            encode_event(now, f"ok-{i}", "report.created", {"text": "ổ gà"}),
+        )
+        for i in range(20)
+    ]
+    poison = (
+        f"{root}/27694/reports/app/event",
+        encode_event(now, "nul", "report.created", {"text": "a\u0000b"}),
+    )
+    publish_all(settings, [*good[:10], poison, *good[10:]])
+    assert wait_for(lambda: count(db, "SELECT count(*) FROM events") == 20, 30)
+    assert wait_for(lambda: count(db, "SELECT count(*) FROM dead_letters") == 1, 30)
+    row = db.execute("SELECT reason, detail, payload FROM dead_letters").fetchone()
+    assert row is not None and row[0] == "store_rejected" and "\\u0000" in bytes(row[2]).decode()
+    assert service.counters["dead.store_rejected"] == 1

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 import redis
 
+from geodata.boundaries import import_boundaries
+from geodata.registry import ward
 from ingest.service import IngestService
 from ioc.config import Settings
+from ioc.contract import build_topic, encode_event, encode_telemetry
 from ioc.live import LiveState
+from ioc.store.wards import upsert_boundaries
 from tests.ingest_helpers import count, ingest_settings, publish_all, telemetry_messages, wait_for
 
 
@@ -80,3 +86,38 @@ def test_redis_down_does_not_stop_the_database_path(
         assert svc.counters["redis_errors"] > 0
     finally:
         svc.stop()
+
+
+def test_coordinates_are_located_in_wards(settings: Settings, db: psycopg.Connection[Any]) -> None:
+    """With real boundaries imported, ingest assigns each coordinate its ward (point-in-ward)."""
+    real = (
+        Path(__file__).resolve().parents[2] / ".." / "shared" / "geodata" / "tan_an_wards.geojson"
+    )
+    if not real.exists():
+        pytest.fail(f"test data missing: {real} (put the shared/ folder beside the checkout)")
+    upsert_boundaries(db, import_boundaries(real).rows(), "test")
+    p1 = ward("27694")  # Phường 1's facts centroid lies inside Phường 1
+    svc = IngestService(ingest_settings(settings, "test-locate"))
+    svc.start()
+    try:
+        assert svc.wait_ready(10)
+        now = datetime.now(UTC)
+        root = settings.topic_root
+        publish_all(settings, [
+            # A device registered to Phường 3 but standing in Phường 1.
+            (build_topic("27697", "air", "aq-moved", "telemetry", root),
+             encode_telemetry(now, {"pm25": 12.0}, lat=p1.lat, lon=p1.lon)),
+            (build_topic("27694", "reports", "app", "event", root),
+             encode_event(now, "r-1", "report.created", {"lat": p1.lat, "lon": p1.lon, "category": "khac"})),
+            # Far outside the city: no ward.
+            (build_topic("27694", "reports", "app", "event", root),
+             encode_event(now, "r-2", "report.created", {"lat": 10.9, "lon": 106.9})),
+        ])  # fmt: skip
+        assert wait_for(lambda: count(db, "SELECT count(*) FROM events") == 2, 20)
+        assert wait_for(lambda: count(db, "SELECT count(*) FROM devices") == 1, 20)
+    finally:
+        svc.stop()
+    meta = db.execute("SELECT ward_code, meta FROM devices WHERE device_id = 'aq-moved'").fetchone()
+    assert meta == ("27697", {"located_ward": "27694"})
+    attrs = dict(db.execute("SELECT event_id, attrs->>'located_ward' FROM events").fetchall())
+    assert attrs == {"r-1": "27694", "r-2": None}
