@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
 import pytest
 
 from ioc.cli import main
+from ioc.store.maintenance import apply_retention
 from ioc.store.migrate import current_version, flavour, migrations, upgrade
 
 PUBLIC_TABLES = {
@@ -102,3 +104,19 @@ def test_db_upgrade_command_twice(
     finally:
         with psycopg.connect(database_url, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def test_retention_drops_old_partitions_rollups_and_event_keys(db: psycopg.Connection[Any]) -> None:
+    now = datetime.now(UTC)
+    old, new = (now - timedelta(days=500)).isoformat(), (now - timedelta(days=1)).isoformat()
+    for ts in (old, new):
+        db.execute("SELECT ensure_partition('readings', %s::timestamptz)", (ts,))
+        db.execute("SELECT ensure_partition('events', %s::timestamptz)", (ts,))
+        db.execute("INSERT INTO readings VALUES (%s, '27694', 'aq-1', 'pm25', 1.0)", (ts,))
+        db.execute("INSERT INTO readings_1h VALUES ('27694', 'pm25', %s, 1, 1, 1, 1, 1)", (ts,))
+        db.execute("INSERT INTO event_keys VALUES ('src', %s, %s)", (ts, ts))
+    dropped = apply_retention(db, timedelta(days=400))
+    assert dropped == 2  # the old week of readings and of events
+    assert db.execute("SELECT count(*) FROM readings").fetchone() == (1,)
+    assert db.execute("SELECT count(*) FROM readings_1h").fetchone() == (1,)
+    assert db.execute("SELECT event_id FROM event_keys").fetchall() == [(new,)]

@@ -3,7 +3,8 @@
 -- rollups as continuous aggregates (readings_1h is hierarchical on readings_1m).
 -- Columns match 002_timeseries.plain.sql exactly: callers cannot tell.
 
-CREATE EXTENSION IF NOT EXISTS timescaledb;
+-- In public, so every schema (tests give each its own) finds the same functions.
+CREATE EXTENSION IF NOT EXISTS timescaledb WITH SCHEMA public;
 
 CREATE TABLE readings (
     time       timestamptz NOT NULL,
