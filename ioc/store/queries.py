@@ -125,8 +125,9 @@ def incidents(
           AND (%(severity)s::text IS NULL OR severity = %(severity)s)
           AND (%(status)s::text IS NULL OR status = %(status)s)
           AND (NOT %(active_only)s OR status = ANY(%(active)s))
-        ORDER BY opened_at DESC,
-                 array_position(ARRAY['critical','high','medium','low'], severity)
+        ORDER BY date_trunc('minute', opened_at) DESC,
+                 array_position(ARRAY['critical','high','medium','low'], severity),
+                 opened_at DESC, id DESC
         LIMIT %(limit)s
         """,
         {
