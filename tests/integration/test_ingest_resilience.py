@@ -132,18 +132,25 @@ def test_two_workers_share_the_load(settings: Settings, db: psycopg.Connection[A
     assert min(got_a, got_b) > n * 0.2, (got_a, got_b)
 
 
+def _broker_conf(pid: int) -> Path | None:
+    """The config file a running mosquitto was started with (relative to its cwd)."""
+    try:
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        cwd = Path(os.readlink(f"/proc/{pid}/cwd"))
+    except OSError:
+        return None
+    conf = next((a.decode() for a in args if a.endswith(b".conf")), None)
+    return cwd / conf if conf else None
+
+
 def _broker_pid(port: int) -> int | None:
     out = subprocess.run(
-        ["pgrep", "-f", "mosquitto"], capture_output=True, text=True
+        ["pgrep", "-x", "mosquitto"], capture_output=True, text=True
     ).stdout.split()
-    for pid in out:
-        try:
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        conf = next((c.decode() for c in cmdline if c.endswith(b".conf")), "")
-        if conf and f"listener {port} " in Path(conf).read_text():
-            return int(pid)
+    for pid in map(int, out):
+        conf = _broker_conf(pid)
+        if conf and conf.exists() and f"listener {port} " in conf.read_text():
+            return pid
     return None
 
 
@@ -159,14 +166,11 @@ def _generation(settings: Settings, cid: str) -> int:
 def _restart_broker(port: int) -> None:
     pid = _broker_pid(port)
     assert pid is not None
-    conf = next(
-        c.decode()
-        for c in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        if c.endswith(b".conf")
-    )
+    conf = _broker_conf(pid)
+    assert conf is not None
     os.kill(pid, signal.SIGTERM)  # persistence is saved on a clean shutdown
     assert wait_for(lambda: _broker_pid(port) is None, 10)
-    subprocess.run(["mosquitto", "-d", "-c", conf], check=True)
+    subprocess.run(["mosquitto", "-d", "-c", str(conf)], check=True)
     assert wait_for(lambda: _broker_pid(port) is not None, 10)
 
 
