@@ -20,16 +20,6 @@ from ioc.cli import main
 from ioc.config import Settings
 from ioc.store.wards import load_boundaries
 
-SHARED_GEODATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "geodata"
-
-
-@pytest.fixture
-def real_file() -> Path:
-    path = SHARED_GEODATA / "tan_an_wards.geojson"
-    if not path.exists():
-        pytest.fail(f"test data missing: {path} (put the shared/ folder beside the checkout)")
-    return path
-
 
 @pytest.fixture
 def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:

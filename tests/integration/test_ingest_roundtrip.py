@@ -88,14 +88,11 @@ def test_redis_down_does_not_stop_the_database_path(
         svc.stop()
 
 
-def test_coordinates_are_located_in_wards(settings: Settings, db: psycopg.Connection[Any]) -> None:
+def test_coordinates_are_located_in_wards(
+    settings: Settings, db: psycopg.Connection[Any], real_file: Path
+) -> None:
     """With real boundaries imported, ingest assigns each coordinate its ward (point-in-ward)."""
-    real = (
-        Path(__file__).resolve().parents[2] / ".." / "shared" / "geodata" / "tan_an_wards.geojson"
-    )
-    if not real.exists():
-        pytest.fail(f"test data missing: {real} (put the shared/ folder beside the checkout)")
-    upsert_boundaries(db, import_boundaries(real).rows(), "test")
+    upsert_boundaries(db, import_boundaries(real_file).rows(), "test")
     p1 = ward("27694")  # Phường 1's facts centroid lies inside Phường 1
     svc = IngestService(ingest_settings(settings, "test-locate"))
     svc.start()

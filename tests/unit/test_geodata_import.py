@@ -13,16 +13,6 @@ from geodata.boundaries import ImportOptions, import_boundaries, import_frame
 from geodata.errors import BoundaryError
 from geodata.registry import ward_codes, wards
 
-SHARED_GEODATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "geodata"
-
-
-@pytest.fixture(scope="module")
-def real_file() -> Path:
-    path = SHARED_GEODATA / "tan_an_wards.geojson"
-    if not path.exists():
-        pytest.fail(f"test data missing: {path} (put the shared/ folder beside the checkout)")
-    return path
-
 
 @pytest.fixture
 def real_frame(real_file: Path) -> gpd.GeoDataFrame:

@@ -13,15 +13,10 @@ from geodata.features import FeatureCollection, load_file_features
 from geodata.index import WardIndex
 from geodata.registry import wards
 
-SHARED_GEODATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "geodata"
-
 
 @pytest.fixture(scope="module")
-def features() -> FeatureCollection:
-    path = SHARED_GEODATA / "tan_an_wards.geojson"
-    if not path.exists():
-        pytest.fail(f"test data missing: {path} (put the shared/ folder beside the checkout)")
-    return load_file_features(path)
+def features(real_file: Path) -> FeatureCollection:
+    return load_file_features(real_file)
 
 
 def test_every_facts_centroid_falls_in_its_ward(features: FeatureCollection) -> None:
