@@ -152,7 +152,7 @@ def create_app(settings: Settings) -> Dash:
         update_title=None,  # type: ignore[arg-type]
     )
     server: flask.Flask = app.server
-    server.secret_key = settings.app.secret_key
+    server.secret_key = settings.app.secret_key or _ephemeral_secret()
     pool = make_pool(settings.database_url, settings.db_schema, max_size=8, name="ioc-app")
     live = LiveState.from_url(settings.redis_url, settings.redis_prefix)
     server.extensions["ioc"] = AppContext(
@@ -183,3 +183,11 @@ def make_server() -> flask.Flask:
     """The WSGI app for gunicorn: ``gunicorn 'ioc.app:make_server()'``."""
     server: flask.Flask = create_app(load_settings()).server
     return server
+
+
+def _ephemeral_secret() -> str:
+    """A per-process key for the dev server and tests; `ioc serve` requires a real one."""
+    import secrets
+
+    log.warning("no IOC_APP__SECRET_KEY: using a per-process key (sessions end on restart)")
+    return secrets.token_urlsafe(32)

@@ -70,7 +70,9 @@ class AppSettings(_Section):
     poll_ms: int = Field(1000, ge=200)
     cache_ttl_s: float = Field(5.0, ge=0)
     tile_url: str | None = Field(None, description="optional XYZ tile URL; wards are the basemap")
-    secret_key: str = Field("dev-only-change-me", min_length=8)
+    # Signs the session cookie: whoever knows it can forge any user.  No default:
+    # `ioc serve` refuses to start without one; `ioc demo` makes one.
+    secret_key: str | None = Field(None, min_length=16)
     users_file: Path | None = Field(None, description="TOML/JSON file of users, roles and wards")
     auth: Literal["on", "off"] = "on"
     device_offline_s: float = Field(

@@ -45,6 +45,11 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
         create_app(settings).run(host=settings.app.host, port=settings.app.port, debug=True)
         return 0
+    if settings.app.auth == "on" and not settings.app.secret_key:
+        print("ioc serve: set IOC_APP__SECRET_KEY (or IOC_APP__SECRET_KEY_FILE): the key that"
+              " signs session cookies must be secret and the same in every worker.",
+              file=sys.stderr)  # fmt: skip
+        return 2
     workers = args.workers or settings.app.workers
     argv = [
         "gunicorn", "--workers", str(workers), "--threads", "4",

@@ -59,3 +59,12 @@ def test_config_check_command(
     monkeypatch.setenv("IOC_APP__PORT", "99999")
     assert main(["config", "check"]) == 2
     assert "app.port (IOC_APP__PORT)" in capsys.readouterr().err
+
+
+def test_serve_refuses_to_start_without_a_secret_key(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("IOC_APP__SECRET_KEY", raising=False)
+    monkeypatch.setenv("IOC_APP__AUTH", "on")
+    assert main(["serve"]) == 2
+    assert "IOC_APP__SECRET_KEY" in capsys.readouterr().err
