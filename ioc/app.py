@@ -21,7 +21,7 @@ import flask
 from dash import Dash, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
-from ioc import auth
+from ioc import auth, compress
 from ioc.cache import QueryCache
 from ioc.config import Settings, load_settings
 from ioc.i18n import fmt_datetime, t
@@ -141,8 +141,12 @@ def _register_shell_callbacks(app: Dash, settings: Settings) -> None:
 
 def create_app(settings: Settings) -> Dash:
     """One control-room app: Flask server, auth guard, pages and the shell."""
+    server = flask.Flask("ioc")
+    compress.configure(server)  # before Dash installs flask-compress, which reads it once
     app = Dash(
         "ioc",
+        server=server,  # type: ignore[arg-type]
+        compress=True,
         use_pages=True,
         pages_folder="",
         assets_folder=str(ASSETS),
@@ -151,7 +155,6 @@ def create_app(settings: Settings) -> Dash:
         title=t("app.title", settings.app.language),
         update_title=None,  # type: ignore[arg-type]
     )
-    server: flask.Flask = app.server
     server.secret_key = settings.app.secret_key or _ephemeral_secret()
     pool = make_pool(settings.database_url, settings.db_schema, max_size=8, name="ioc-app")
     live = LiveState.from_url(settings.redis_url, settings.redis_prefix)

@@ -185,6 +185,21 @@ class LiveState:
             out[_s(k)] = (float(doc["v"]), float(doc["ts"]))
         return out
 
+    def latest_many(self, devices: Iterable[str]) -> dict[str, dict[str, tuple[float, float]]]:
+        """device -> metric -> (value, ts) for many devices in one round trip."""
+        names = list(devices)
+        pipe = self.r.pipeline(transaction=False)
+        for name in names:
+            pipe.hgetall(self.key("latest", name))
+        out: dict[str, dict[str, tuple[float, float]]] = {}
+        for name, raw in zip(names, pipe.execute(), strict=True):
+            values = {}
+            for k, v in raw.items():
+                doc = json.loads(v)
+                values[_s(k)] = (float(doc["v"]), float(doc["ts"]))
+            out[name] = values
+        return out
+
     def devices(self) -> dict[str, dict[str, str]]:
         """device -> its hash (ward, domain, last_seen, lat, lon, online)."""
         names = [_s(d) for d in self.r.zrange(self.key("devices"), 0, -1)]

@@ -35,6 +35,7 @@ __all__ = [
     "ctx",
     "forbidden",
     "lang",
+    "live_devices",
     "now",
     "panel_error",
     "require_ward",
@@ -102,6 +103,12 @@ def scope_key(wards: list[str] | None) -> str:
 
 def cached(key: str, compute: Callable[[], T]) -> T:
     return ctx().cache.get_or_compute(key, compute)
+
+
+def live_devices() -> dict[str, dict[str, str]]:
+    """Every device's live hash, through the shared cache: one GET instead of one HGETALL
+    per device on each wall / map refresh (online / offline may trail by the cache TTL)."""
+    return cached("live-devices", ctx().live.devices)
 
 
 def query(key: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

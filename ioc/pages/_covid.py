@@ -13,15 +13,49 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
+from ioc.config import CovidSettings
 from maps.covid import epidemic_level
 
-from ioc.config import CovidSettings
-
-__all__ = ["covid_table", "days_between"]
+__all__ = ["covid_levels", "covid_table", "days_between"]
 
 
 def days_between(first: date, last: date) -> list[date]:
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def _index(
+    rows: Sequence[Mapping[str, Any]],
+) -> tuple[dict[str, dict[date, float]], dict[str, dict[date, float]]]:
+    """ward -> day -> new cases, and ward -> day -> first-dose count, read once."""
+    cases: dict[str, dict[date, float]] = defaultdict(dict)
+    dose1: dict[str, dict[date, float]] = defaultdict(dict)
+    for r in rows:
+        d = date.fromisoformat(str(r["day"]))
+        if r.get("new_cases") is not None:
+            cases[r["ward_code"]][d] = float(r["new_cases"])
+        if r.get("dose1") is not None:
+            dose1[r["ward_code"]][d] = float(r["dose1"])
+    return cases, dose1
+
+
+def _ward_day(
+    code: str,
+    pop: int | None,
+    day: date,
+    cases: Mapping[date, float],
+    vacc: float | None,
+    cfg: CovidSettings,
+) -> dict[str, Any]:
+    new_7d = sum(cases.get(day - timedelta(days=i), 0.0) for i in range(7))
+    per100k = new_7d * 100_000 / pop if pop else None
+    vacc_pct = min(100.0, 100.0 * vacc / pop) if pop and vacc is not None else None
+    level = (
+        epidemic_level(per100k, vacc_pct if vacc_pct is not None else 0.0,
+                       cfg.cases_per_100k_week, cfg.vaccination_threshold_pct)
+        if per100k is not None else None
+    )  # fmt: skip
+    return {"code": code, "new_7d": new_7d, "cases_per_100k_week": per100k,
+            "vaccination_pct": vacc_pct, "level": level}  # fmt: skip
 
 
 def covid_table(
@@ -31,29 +65,31 @@ def covid_table(
     cfg: CovidSettings,
 ) -> list[dict[str, Any]]:
     """One row per ward: code, new_7d, cases_per_100k_week, vaccination_pct, level."""
-    cases: dict[str, dict[date, float]] = defaultdict(dict)
-    dose1: dict[str, dict[date, float]] = defaultdict(dict)
-    for r in rows:
-        d = date.fromisoformat(str(r["day"]))
-        if r.get("new_cases") is not None:
-            cases[r["ward_code"]][d] = float(r["new_cases"])
-        if r.get("dose1") is not None:
-            dose1[r["ward_code"]][d] = float(r["dose1"])
-    week = [day - timedelta(days=i) for i in range(7)]
+    cases, dose1 = _index(rows)
     out = []
     for code, pop in populations.items():
-        new_7d = sum(cases[code].get(d, 0.0) for d in week)
         earlier = [d for d in dose1[code] if d <= day]
         vacc = dose1[code][max(earlier)] if earlier else None
-        per100k = new_7d * 100_000 / pop if pop else None
-        vacc_pct = min(100.0, 100.0 * vacc / pop) if pop and vacc is not None else None
-        level = (
-            epidemic_level(per100k, vacc_pct if vacc_pct is not None else 0.0,
-                           cfg.cases_per_100k_week, cfg.vaccination_threshold_pct)
-            if per100k is not None else None
-        )  # fmt: skip
-        out.append(
-            {"code": code, "new_7d": new_7d, "cases_per_100k_week": per100k,
-             "vaccination_pct": vacc_pct, "level": level}
-        )  # fmt: skip
+        out.append(_ward_day(code, pop, day, cases[code], vacc, cfg))
+    return out
+
+
+def covid_levels(
+    rows: Sequence[Mapping[str, Any]],
+    code: str,
+    population: int | None,
+    days: Sequence[date],
+    cfg: CovidSettings,
+) -> list[int | None]:
+    """One ward's level on each of ``days`` (ascending): ``covid_table`` per day, in one pass."""
+    cases, dose1 = _index(rows)
+    doses = sorted(dose1[code].items())
+    out: list[int | None] = []
+    vacc: float | None = None
+    i = 0
+    for day in days:
+        while i < len(doses) and doses[i][0] <= day:
+            vacc = doses[i][1]
+            i += 1
+        out.append(_ward_day(code, population, day, cases[code], vacc, cfg)["level"])
     return out

@@ -13,7 +13,7 @@ from typing import Any
 
 from ioc.contract.catalogue import metric
 from ioc.i18n import TZ, fmt_number, fmt_pct, t
-from ioc.pages._common import ctx, now, query, scope_key
+from ioc.pages._common import ctx, live_devices, now, query, scope_key
 from ioc.store import queries
 from widgets.aqi import AQI_COLORS, aqi_category, aqi_pm25
 from widgets.kpi import kpi_tile, kpi_tile_rows
@@ -44,7 +44,7 @@ def devices_tile(lang: str, wards: list[str] | None) -> Any:
     allowed = set(_codes(wards))
     cutoff = time.time() - ctx().settings.app.device_offline_s
     online = offline = 0
-    for dev in ctx().live.devices().values():
+    for dev in live_devices().values():
         if dev.get("ward") not in allowed:
             continue
         fresh = float(dev.get("last_seen", 0) or 0) >= cutoff

@@ -142,8 +142,8 @@ def register_callbacks(app: Dash) -> None:
                 return html.Div(t("empty", language), className="empty")
             fig = bar_chart([f"{d[8:10]}/{d[5:7]}" for d in days],
                             {t("covid.new", language): [per_day[d] for d in days]},
-                            separators=",." if language == "vi" else ".,")  # fmt: skip
-            fig.update_layout(height=240, showlegend=False)
+                            separators=",." if language == "vi" else ".,",
+                            height=240, showlegend=False)  # fmt: skip
             return dcc.Graph(figure=fig, config={"displayModeBar": False})
 
         return safe_panel("covid-trend", build, language)

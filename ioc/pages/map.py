@@ -12,7 +12,16 @@ from dash.exceptions import PreventUpdate
 from ioc.auth import current_user
 from ioc.contract.catalogue import CATALOGUE
 from ioc.i18n import t
-from ioc.pages._common import ctx, lang, now, panel_error, query, scope, scope_key
+from ioc.pages._common import (
+    ctx,
+    lang,
+    live_devices,
+    now,
+    panel_error,
+    query,
+    scope,
+    scope_key,
+)
 from ioc.pages._figures import (
     DEFAULT_METRIC,
     domain_options,
@@ -62,7 +71,7 @@ def layout(**params: Any) -> html.Div:
 def _devices_frame(domain: str, codes: set[str]) -> pd.DataFrame:
     cutoff = now().timestamp() - ctx().settings.app.device_offline_s
     rows = []
-    for device, d in ctx().live.devices().items():
+    for device, d in live_devices().items():
         if d.get("domain") != domain or d.get("ward") not in codes or "lat" not in d:
             continue
         online = d.get("online") != "0" and float(d.get("last_seen", 0) or 0) >= cutoff

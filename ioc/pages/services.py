@@ -93,9 +93,8 @@ def _daily(language: str, wards: list[str] | None) -> Any:
     fig = bar_chart(
         x, {t("svc.online", language): [r["online"] for r in rows],
             t("svc.in_person", language): [r["in_person"] for r in rows]},
-        separators=",." if language == "vi" else ".,",
+        separators=",." if language == "vi" else ".,", height=320,
     )  # fmt: skip
-    fig.update_layout(height=320)
     return dcc.Graph(figure=fig, config={"displayModeBar": False})
 
 

@@ -7,8 +7,8 @@ the map's metric.
 
 from __future__ import annotations
 
-from functools import partial
 import json
+from functools import partial
 from typing import Any
 
 import dash

@@ -19,7 +19,7 @@ from ioc.auth import current_user, require_ward
 from ioc.contract.catalogue import CATALOGUE
 from ioc.i18n import TZ, fmt_datetime, fmt_number, fmt_pct, t
 from ioc.pages._common import ctx, forbidden, lang, now, query, safe_panel
-from ioc.pages._covid import covid_table
+from ioc.pages._covid import covid_levels
 from ioc.pages._figures import parse_metric
 from ioc.pages._kpis import local_midnight
 from ioc.store import queries
@@ -95,16 +95,19 @@ def layout(code: str | None = None, **params: Any) -> Component:
 
 def _devices(code: str, language: str) -> Any:
     devices = query(f"wdev:{code}", queries.ward_devices, code)
-    live = ctx().live
+    shown = devices[:200]
+    latest_by_device = ctx().live.latest_many(d["device_id"] for d in shown)
     rows = []
-    for d in devices[:200]:
-        latest = live.latest(d["device_id"])
+    for d in shown:
+        latest = latest_by_device[d["device_id"]]
         dom = CATALOGUE.get(d["domain"])
         values = []
         for metric_name, (value, _ts) in sorted(latest.items()):
             m = dom.metrics.get(metric_name) if dom else None
             label = (m.label_en if language == "en" else m.label_vi) if m else metric_name
-            values.append(f"{label} {fmt_number(value, 1, language)} {m.unit if m else ''}".strip())
+            values.append(
+                f"{label} {fmt_number(value, 0 if value.is_integer() else 1, language)} {m.unit if m else ''}".strip()
+            )
         rows.append([d["device_id"], dom.label_en if dom and language == "en" else (dom.label_vi if dom else d["domain"]),
                      "; ".join(values) or "–", fmt_datetime(d["last_seen"])])  # fmt: skip
     heads = [
@@ -140,7 +143,12 @@ def _reports(code: str, language: str) -> Any:
         t("col.title", language),
     ]
     body = [
-        [fmt_datetime(r["time"]), r["category"] or "–", r["status"], (r["text"] or "")[:120]]
+        [
+            fmt_datetime(r["time"]),
+            r["category"] or "–",
+            t(f"status.{r['status']}", language),
+            (r["text"] or "")[:120],
+        ]
         for r in rows
     ]
     return simple_table(heads, body, empty=t("empty", language))
@@ -168,15 +176,13 @@ def _covid(code: str, language: str) -> Any:
     end = now()
     rows = query(f"wcovid:{code}", queries.covid_daily, [code], end - timedelta(days=67), end)
     days = sorted({r["day"] for r in rows})[-60:]
-    cfg = ctx().settings.covid
-    levels = [
-        covid_table(rows, {code: ward["population"]}, date.fromisoformat(d), cfg)[0]["level"] or 0
-        for d in days
-    ]
-    fig = bar_chart(
-        [d[8:10] + "/" + d[5:7] for d in days], {t("col.level", language): levels}, stacked=False
+    history = covid_levels(
+        rows, code, ward["population"], [date.fromisoformat(d) for d in days], ctx().settings.covid
     )
-    fig.update_layout(height=220, showlegend=False, yaxis={"range": [0, 4], "dtick": 1})
+    fig = bar_chart(
+        [d[8:10] + "/" + d[5:7] for d in days], {t("col.level", language): [lv or 0 for lv in history]},
+        stacked=False, height=220, showlegend=False, yaxis={"range": [0, 4], "dtick": 1},
+    )  # fmt: skip
     return (
         dcc.Graph(figure=fig, config={"displayModeBar": False})
         if days
@@ -194,9 +200,8 @@ def _series(code: str, metric: str | None, window: str | None, language: str) ->
         [r["bucket"].astimezone(TZ) for r in rows],
         [r["avg"] for r in rows], [r["min"] for r in rows], [r["max"] for r in rows],
         name=m.label_en if language == "en" else m.label_vi, unit=m.unit,
-        warning=m.warning, alarm=m.alarm, separators=",." if language == "vi" else ".,",
+        warning=m.warning, alarm=m.alarm, separators=",." if language == "vi" else ".,", height=300,
     )  # fmt: skip
-    fig.update_layout(height=300)
     return dcc.Graph(figure=fig, config={"displayModeBar": False})
 
 

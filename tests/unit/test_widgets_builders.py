@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import plotly.graph_objects as go
+
 from ioc.config import CovidSettings
-from ioc.pages._covid import covid_table
+from ioc.pages._covid import covid_levels, covid_table
 from widgets.aqi import aqi_category, aqi_pm25
 from widgets.charts import bar_chart, time_series
 from widgets.kpi import error_box, kpi_tile
@@ -38,8 +40,13 @@ def test_tiles_and_tables() -> None:
 def test_charts() -> None:
     now = datetime(2026, 11, 26, tzinfo=UTC)
     fig = time_series([now], [1.0], [0.5], [2.0], name="PM2.5", unit="µg/m³", warning=50, alarm=150)
-    assert len(fig.data) == 3 and len(fig.layout.shapes) == 2
-    assert bar_chart(["a"], {"x": [1]}, target=2).layout.barmode == "stack"
+    assert len(fig["data"]) == 3 and len(fig["layout"]["shapes"]) == 2
+    assert fig["data"][2]["x"] == ["2026-11-26 00:00:00"]
+    bars = bar_chart(["a"], {"x": [1]}, target=2, height=200)
+    assert bars["layout"]["barmode"] == "stack" and bars["layout"]["height"] == 200
+    assert bars["layout"]["shapes"][0]["y0"] == 2
+    go.Figure(fig)  # what the builders return is a valid Plotly figure
+    go.Figure(bars)
 
 
 def test_covid_levels() -> None:
@@ -51,3 +58,16 @@ def test_covid_levels() -> None:
     a, b = out
     assert a["new_7d"] == 70 and a["cases_per_100k_week"] == 7000 and a["vaccination_pct"] == 90
     assert a["level"] == 4 and b["new_7d"] == 0 and b["vaccination_pct"] is None
+
+
+def test_covid_levels_match_the_table_day_by_day() -> None:
+    rows = [
+        {"ward_code": "A", "day": f"2026-11-{d:02d}", "new_cases": d % 4 * 3,
+         "dose1": 500 + 30 * d if d % 3 else None}
+        for d in range(1, 27)
+    ]  # fmt: skip
+    days = [date(2026, 11, d) for d in range(1, 27)]
+    cfg = CovidSettings()
+    expected = [covid_table(rows, {"A": 1000}, day, cfg)[0]["level"] for day in days]
+    assert covid_levels(rows, "A", 1000, days, cfg) == expected
+    assert covid_levels(rows, "B", None, days[:2], cfg) == [None, None]
