@@ -188,7 +188,7 @@ class IngestService:
             return  # stopping; nothing acknowledged, the broker will redeliver
         self._ack(batch)
         self._count(batch, result)
-        self._update_live(batch, result)
+        self._update_live(batch, rows, result)
 
     def _write_with_retry(self, batch: Sequence[Decoded], rows: BatchRows) -> WriteResult | None:
         delay = 0.5
@@ -281,7 +281,8 @@ class IngestService:
                 c["dead_letters"] += 1
                 c[f"dead.{item.reason.value}"] += 1
 
-    def _update_live(self, batch: Sequence[Decoded], result: WriteResult) -> None:
+    def _update_live(self, batch: Sequence[Decoded], rows: BatchRows, result: WriteResult) -> None:
+        where = {d.device_id: (d.lat, d.lon) for d in rows.devices if d.lat is not None}
         values = [
             DeviceValue(
                 r.device_id,
@@ -290,6 +291,7 @@ class IngestService:
                 r.metric,
                 r.value,
                 r.time.timestamp(),
+                *where.get(r.device_id, (None, None)),
             )
             for r in result.new_readings
         ]

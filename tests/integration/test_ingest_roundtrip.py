@@ -114,6 +114,9 @@ def test_coordinates_are_located_in_wards(
         assert wait_for(lambda: count(db, "SELECT count(*) FROM devices") == 1, 20)
     finally:
         svc.stop()
+    live = LiveState(redis.Redis.from_url(settings.redis_url), settings.redis_prefix)
+    assert wait_for(lambda: "lat" in live.devices().get("aq-moved", {}))
+    assert float(live.devices()["aq-moved"]["lat"]) == p1.lat  # the map places it from here
     meta = db.execute("SELECT ward_code, meta FROM devices WHERE device_id = 'aq-moved'").fetchone()
     assert meta == ("27697", {"located_ward": "27694"})
     attrs = dict(db.execute("SELECT event_id, attrs->>'located_ward' FROM events").fetchall())
