@@ -45,7 +45,11 @@ def theme(dark: bool) -> dict[str, str]:
 
 def map_style(tile_url: str | None, dark: bool) -> dict[str, Any]:
     """A MapLibre style that needs no network unless ``tile_url`` is given."""
-    sources: dict[str, Any] = {}
+    # MapLibre requires a "sources" key; an empty {} does not survive every JSON
+    # path to the browser (it was dropped under gunicorn), so carry an empty one.
+    sources: dict[str, Any] = {
+        "none": {"type": "geojson", "data": {"type": "FeatureCollection", "features": []}}
+    }
     layers: list[dict[str, Any]] = [
         {"id": "background", "type": "background", "paint": {"background-color": theme(dark)["bg"]}}
     ]

@@ -81,7 +81,12 @@ def test_choropleth_traces_codes_and_clickdata(drawn: FeatureCollection) -> None
     assert z[CODES[0]] == wards_trace.zmin
     assert wards_trace.colorscale[0][1] == GREY and wards_trace.colorscale[1][1] == GREY
     assert not _notice(fig)
-    assert fig.layout.map.style["sources"] == {}  # no tile server
+    sources = fig.layout.map.style["sources"]
+    assert sources, "MapLibre needs a sources key that survives serialisation"
+    # no tile server: every source is inline data, nothing to fetch
+    assert all(
+        src["type"] == "geojson" and isinstance(src["data"], dict) for src in sources.values()
+    )
 
 
 def test_choropleth_english_and_tiles(drawn: FeatureCollection) -> None:
