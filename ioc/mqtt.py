@@ -190,7 +190,9 @@ class Subscription:
 
     def _on_message(self, client: paho.Client, userdata: Any, msg: paho.MQTTMessage) -> None:
         try:
-            self._cb(Delivery(msg.topic, bytes(msg.payload), msg.qos, msg.mid, msg.retain, time.time()))
+            self._cb(
+                Delivery(msg.topic, bytes(msg.payload), msg.qos, msg.mid, msg.retain, time.time())
+            )
         except Exception:
             # Never raise into paho's network loop: it would drop the connection.
             log.exception("message handler failed for %s", msg.topic)
@@ -267,7 +269,9 @@ class Consumer:
 
     def _on_message(self, client: paho.Client, userdata: Any, msg: paho.MQTTMessage) -> None:
         try:
-            delivery = Delivery(msg.topic, bytes(msg.payload), msg.qos, msg.mid, msg.retain, time.time())
+            delivery = Delivery(
+                msg.topic, bytes(msg.payload), msg.qos, msg.mid, msg.retain, time.time()
+            )
             self._cb(delivery, self.generation)
         except Exception:
             log.exception("could not queue message on %s", msg.topic[:200])

@@ -53,7 +53,13 @@ def render_markdown() -> str:
     for d in CATALOGUE.values():
         for e in d.events.values():
             out.append(f"| {d.name} | `{e.name}` | {e.severity} | {e.label_vi} | {e.label_en} |")
-    out += ["", "## Rejection reasons (`dead_letters.reason`)", "", "| reason | when |", "|---|---|"]
+    out += [
+        "",
+        "## Rejection reasons (`dead_letters.reason`)",
+        "",
+        "| reason | when |",
+        "|---|---|",
+    ]
     for reason in Reason:
         out.append(f"| `{reason.value}` | {_REASONS[reason]} |")
     out.append("| `store_rejected` | the database refused the row (kept with its error) |")
