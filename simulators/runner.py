@@ -1,10 +1,12 @@
 """The thin publish loop around :class:`~simulators.engine.Simulation`.
 
 The simulated clock runs at ``start + speed × wall elapsed``; every tick the
-simulation is advanced to it and what it emitted is published at QoS 1.  An
-optional backfill publishes the hours before ``start`` as fast as the broker
-acknowledges them.  Progress goes to a callback once a second; a stop event
-or Ctrl-C ends the run cleanly (flush, disconnect, summary).
+simulation is advanced to it and what it emitted is published at QoS 1.  Two
+optional phases come first, each published as fast as the broker acknowledges:
+the history (days of the daily-scale domains only, when the simulation has
+``history_from``) and the backfill (the hours before ``start``, whole fleet).
+Progress goes to a callback once a second; a stop event or Ctrl-C ends the
+run cleanly (flush, disconnect, summary).
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ class RunStats:
     sim_start: datetime
     sim_now: datetime
     wall_s: float = 0.0
+    phase: str = "live"
+    historied: int = 0
     backfilled: int = 0
     by_domain: Counter[str] = field(default_factory=Counter)
     sent: int = 0
@@ -41,8 +45,8 @@ class RunStats:
     def line(self) -> str:
         rate = self.sent / self.wall_s if self.wall_s else 0.0
         return (
-            f"sim {local(self.sim_now):%Y-%m-%d %H:%M:%S} | sent {self.sent} acked {self.acked} "
-            f"| {rate:.0f} msg/s | wall {self.wall_s:.0f}s"
+            f"{self.phase} | sim {local(self.sim_now):%Y-%m-%d %H:%M:%S}"
+            f" | sent {self.sent} acked {self.acked} | {rate:.0f} msg/s | wall {self.wall_s:.0f}s"
         )
 
     def summary(self) -> str:
@@ -50,7 +54,8 @@ class RunStats:
         return (
             f"simulated {local(self.sim_start):%Y-%m-%d %H:%M} → {local(self.sim_now):%Y-%m-%d %H:%M}"
             f" in {self.wall_s:.1f}s wall; sent {self.sent}, acked {self.acked}"
-            f" (backfill {self.backfilled}){' — interrupted' if self.interrupted else ''}\n"
+            f" (history {self.historied}, backfill {self.backfilled})"
+            f"{' — interrupted' if self.interrupted else ''}\n"
             f"by domain: {domains}"
         )
 
@@ -74,9 +79,10 @@ def run(
     progress: Callable[[RunStats], None] | None = None,
     stop: threading.Event | None = None,
 ) -> RunStats:
-    """Publish the backfill, then the live run, until ``duration_s`` wall seconds or ``stop``."""
+    """Publish the history and the backfill, then the live run, until ``duration_s`` wall
+    seconds or ``stop``.  The backfill begins at ``sim.fleet_start``, the history before it."""
     stop = stop or threading.Event()
-    live_start = sim.start + backfill
+    live_start = sim.fleet_start + backfill
     stats = RunStats(sim.start, sim.start)
     wall0 = time.monotonic()
     last_report = wall0
@@ -89,14 +95,22 @@ def run(
             last_report = now
             progress(stats)
 
-    try:
-        t = sim.start
-        while t < live_start and not stop.is_set():
-            t = min(live_start, t + BACKFILL_CHUNK)
+    def fast(phase: str, until: datetime) -> None:
+        # Fixed chunks from the phase's start: the same run always advances in the same steps.
+        stats.phase = phase
+        t = stats.sim_now
+        while t < until and not stop.is_set():
+            t = min(until, t + BACKFILL_CHUNK)
             publish_all(pub, root, sim.advance(t), stats)
             stats.sim_now = t
             report()
-        stats.backfilled = pub.sent
+
+    try:
+        fast("history", sim.fleet_start)
+        stats.historied = pub.sent
+        fast("backfill", live_start)
+        stats.backfilled = pub.sent - stats.historied
+        stats.phase = "live"
         live0 = time.monotonic()
         while not stop.is_set():
             elapsed = time.monotonic() - live0

@@ -2,8 +2,10 @@
 
 Migrates the database, makes a demo admin account (the password is printed
 and kept in ``var/demo/``), then supervises three processes: an ingest worker,
-the simulator (with a few hours of backfill so charts have history) and the
-web app.  A process that dies is restarted with backoff; Ctrl-C stops all.
+the simulator and the web app.  The simulator's first run publishes weeks of
+the daily-scale domains (COVID, dossiers, e-government, reports, security) and
+a few hours of the whole fleet, so every page has history; a process that dies
+is restarted with backoff (the simulator then live only); Ctrl-C stops all.
 """
 
 from __future__ import annotations
@@ -27,13 +29,19 @@ __all__ = ["register"]
 
 log = logging.getLogger(__name__)
 
+# The broker keeps ingest's persistent session only from its first subscription:
+# on a fresh demo, what the simulator publishes before then is lost (the first
+# days of history).  Ingest subscribes within a second or two of starting.
+SIMULATOR_DELAY_S = 4.0
+
 
 def register(sub: Any) -> None:
     p = sub.add_parser("demo", help="run ingest + simulator + web app together (local demo)")
     p.add_argument("--dir", type=Path, default=Path("var/demo"), help="demo state folder")
     p.add_argument("--speed", type=float, default=1.0, help="simulated seconds per second")
     p.add_argument("--scenario", action="append", default=[], help="scenario to overlay")
-    p.add_argument("--backfill", type=float, default=6.0, help="hours of history to publish")
+    p.add_argument("--backfill", type=float, default=6.0, help="hours of the whole fleet")
+    p.add_argument("--history-days", type=float, default=60.0, help="days of COVID, dossiers...")
     p.add_argument("--seed", type=int, default=1)
     p.set_defaults(func=cmd_demo)
 
@@ -99,7 +107,11 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     children = [
         _Child("ingest", [*ioc, "ingest"]),
         _Child("app", [*ioc, "serve"]),
-        _Child("simulator", [*sim, "--backfill", str(args.backfill)]),
+        _Child(
+            "simulator",
+            [*sim, "--backfill", str(args.backfill), "--history-days", str(args.history_days)],
+            next_start=time.monotonic() + SIMULATOR_DELAY_S,
+        ),
     ]
     url = f"http://{settings.app.host}:{settings.app.port}/"
     print(
@@ -134,7 +146,7 @@ def _supervise(children: list[_Child], env: dict[str, str], sim: list[str]) -> i
                     delay = min(2 ** min(child.restarts, 5), 30)
                     child.next_start = now + delay
                     if child.name == "simulator":
-                        # The backfill is done once; later restarts simulate live only.
+                        # History and backfill are done once; later restarts simulate live only.
                         child.argv = sim
                     log.warning("%s exited with %s; restarting in %ds", child.name, code, delay)
             time.sleep(0.5)

@@ -13,12 +13,17 @@ from typing import Any
 from ioc.config import Settings
 from ioc.mqtt import Publisher
 from simulators.domains.base import TZ
-from simulators.engine import Simulation
+from simulators.engine import HISTORY_DOMAINS, Simulation, domain_names, history_start
 from simulators.fleet import build_fleet, parse_counts
 from simulators.loadgen import LoadPlan, parse_step, run_loadgen
 from simulators.record import Recorder, replay
 from simulators.runner import RunStats, run
 from simulators.scenario import ScenarioError, available, load_scenario, parse_duration
+
+# Ingest drops messages older than its 400-day retention; keep a margin for the
+# history's alignment to midnight and COVID's report of the day before.
+RETENTION = timedelta(days=400)
+RETENTION_MARGIN = timedelta(days=2)
 
 
 def _client_id(kind: str) -> str:
@@ -48,6 +53,18 @@ def register(sub: Any) -> None:
     p.add_argument("--duration", type=_seconds, default=None, help="wall time, e.g. 90s, 10m")
     p.add_argument("--start", type=_start, default=None, help="simulated start (ISO datetime)")
     p.add_argument("--backfill", type=float, default=0.0, help="hours to publish before start")
+    p.add_argument(
+        "--history-days",
+        type=float,
+        default=0.0,
+        help="days of the daily-scale domains to publish before the backfill",
+    )
+    p.add_argument(
+        "--history-domains",
+        default=",".join(HISTORY_DOMAINS),
+        metavar="NAME,...",
+        help="domains or device kinds (covid = health) of the history phase",
+    )
     p.add_argument(
         "--devices-per-domain", default="", metavar="KIND=N,...", help="e.g. air=40,traffic=80"
     )
@@ -86,6 +103,7 @@ def cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
     try:
         scenarios = [load_scenario(s) for s in args.scenario]
         counts = parse_counts(args.devices_per_domain)
+        history = domain_names(n.strip() for n in args.history_domains.split(",") if n.strip())
     except (ScenarioError, ValueError) as exc:
         print(f"ioc simulate: {exc}", file=sys.stderr)
         return 2
@@ -98,17 +116,28 @@ def cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
         if args.speed > 1 and args.duration:
             start = now - timedelta(seconds=(args.speed - 1) * args.duration)
     backfill = timedelta(hours=args.backfill)
+    since = history_start(start - backfill, args.history_days) if args.history_days > 0 else None
+    if since is not None and since - RETENTION_MARGIN < now - RETENTION:
+        print(
+            f"ioc simulate: the history would begin {since:%Y-%m-%d}, beyond ingest's"
+            f" {RETENTION.days}-day retention; use fewer --history-days",
+            file=sys.stderr,
+        )
+        return 2
     sim = Simulation(
         args.seed,
         start - backfill,
         build_fleet(args.seed, counts),
         scenarios,
         scenario_origin=start,
+        history_from=since,
+        history_domains=history,
     )
     print(
         f"simulating {len(sim.fleet)} devices from {start.astimezone(TZ).isoformat(timespec='seconds')}"
         f" at ×{args.speed:g}, seed {args.seed}, root {settings.topic_root!r}"
-        + (f", scenario {', '.join(s.name for s in scenarios)}" if scenarios else ""),
+        + (f", scenario {', '.join(s.name for s in scenarios)}" if scenarios else "")
+        + (f"; history of {', '.join(history)} from {since:%Y-%m-%d %H:%M}" if since else ""),
         flush=True,
     )
     pub = Publisher(settings.mqtt, _client_id("sim"), max_inflight=1000)
