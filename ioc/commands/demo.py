@@ -11,6 +11,7 @@ is restarted with backoff (the simulator then live only); Ctrl-C stops all.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import secrets
@@ -18,9 +19,12 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import redis
 
 from ioc.config import Settings
 from ioc.store.db import ensure_database
@@ -30,9 +34,10 @@ __all__ = ["register"]
 log = logging.getLogger(__name__)
 
 # The broker keeps ingest's persistent session only from its first subscription:
-# on a fresh demo, what the simulator publishes before then is lost (the first
-# days of history).  Ingest subscribes within a second or two of starting.
-SIMULATOR_DELAY_S = 4.0
+# on a fresh demo, what the simulator published before then would be lost (the
+# first days of history).  So the simulator waits until ingest reports it is
+# subscribed (its stats in Redis), or this long at most.
+INGEST_READY_TIMEOUT_S = 30.0
 
 
 def register(sub: Any) -> None:
@@ -53,6 +58,7 @@ class _Child:
     proc: subprocess.Popen[bytes] | None = None
     restarts: int = 0
     next_start: float = 0.0
+    ready: Callable[[], bool] | None = None  # start only once this holds (or next_start passed)
 
 
 def _secret(path: Path, nbytes: int = 24) -> str:
@@ -100,6 +106,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     env.setdefault("IOC_APP__USERS_FILE", str(users.resolve()))
     env.setdefault("IOC_APP__SECRET_KEY", _secret(folder / "secret-key"))
     env.setdefault("IOC_INGEST__CLIENT_ID", "ioc-demo-ingest")
+    env.setdefault("IOC_INGEST__STATS_INTERVAL_S", "2")
     ioc = [sys.executable, "-m", "ioc.cli"]
     sim = [*ioc, "simulate", "--speed", str(args.speed), "--seed", str(args.seed)]
     for name in args.scenario:
@@ -110,7 +117,8 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
         _Child(
             "simulator",
             [*sim, "--backfill", str(args.backfill), "--history-days", str(args.history_days)],
-            next_start=time.monotonic() + SIMULATOR_DELAY_S,
+            next_start=time.monotonic() + INGEST_READY_TIMEOUT_S,
+            ready=_ingest_subscribed(settings, env["IOC_INGEST__CLIENT_ID"]),
         ),
     ]
     url = f"http://{settings.app.host}:{settings.app.port}/"
@@ -121,6 +129,22 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
         flush=True,
     )
     return _supervise(children, env, sim)
+
+
+def _ingest_subscribed(settings: Settings, client_id: str) -> Callable[[], bool]:
+    from ioc.live import LiveState
+
+    live = LiveState.from_url(settings.redis_url, settings.redis_prefix)
+    with contextlib.suppress(redis.RedisError):
+        live.r.delete(live.key("stats", client_id))  # a previous run's "subscribed" says nothing
+
+    def ready() -> bool:
+        try:
+            return live.stats().get(client_id, {}).get("subscribed") == "1"
+        except redis.RedisError:
+            return False
+
+    return ready
 
 
 def _supervise(children: list[_Child], env: dict[str, str], sim: list[str]) -> int:
@@ -136,7 +160,8 @@ def _supervise(children: list[_Child], env: dict[str, str], sim: list[str]) -> i
         while not stopping:
             now = time.monotonic()
             for child in children:
-                if child.proc is None and now >= child.next_start:
+                due = now >= child.next_start or (child.ready is not None and child.ready())
+                if child.proc is None and due:
                     child.proc = subprocess.Popen(child.argv, env=env)
                     log.info("started %s (pid %d)", child.name, child.proc.pid)
                 elif child.proc is not None and child.proc.poll() is not None:
@@ -145,6 +170,7 @@ def _supervise(children: list[_Child], env: dict[str, str], sim: list[str]) -> i
                     child.restarts += 1
                     delay = min(2 ** min(child.restarts, 5), 30)
                     child.next_start = now + delay
+                    child.ready = None
                     if child.name == "simulator":
                         # History and backfill are done once; later restarts simulate live only.
                         child.argv = sim

@@ -73,7 +73,8 @@ def _new(dev: Device, ts: datetime, seq: int, rng: random.Random, st: State) -> 
     category = "ngap_ung" if rng.random() < flood else rng.choices(cats, WEIGHTS)[0]
     radius = 0.006
     return Report(
-        id=f"PA-{dev.ward}-{seq:05d}",
+        # The creation time keeps ids unique when a restarted simulator counts from 1 again.
+        id=f"PA-{dev.ward}-{ts:%y%m%d%H%M}-{seq:05d}",
         category=category,
         text=rng.choice(TEXTS[category]),
         lat=round(dev.lat + rng.uniform(-radius, radius), 6),
