@@ -13,7 +13,18 @@ from datetime import UTC, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-__all__ = ["LANGS", "TEXT", "TZ", "Lang", "fmt_datetime", "fmt_number", "fmt_pct", "lang_of", "t"]
+__all__ = [
+    "LANGS",
+    "TEXT",
+    "TZ",
+    "Lang",
+    "fmt_datetime",
+    "fmt_number",
+    "fmt_pct",
+    "lang_of",
+    "t",
+    "t_code",
+]
 
 Lang = Literal["vi", "en"]
 LANGS: tuple[Lang, ...] = ("vi", "en")
@@ -73,6 +84,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "status.dispatched": ("Đã điều phối", "Dispatched"),
     "status.resolved": ("Đã xử lý", "Resolved"),
     "status.closed": ("Đã đóng", "Closed"),
+    "status.new": ("Mới", "New"),
+    "status.processing": ("Đang xử lý", "In progress"),
+    "cat.giao_thong": ("Giao thông", "Traffic"),
+    "cat.moi_truong": ("Môi trường", "Environment"),
+    "cat.trat_tu_do_thi": ("Trật tự đô thị", "Urban order"),
+    "cat.chieu_sang": ("Chiếu sáng", "Street lighting"),
+    "cat.ngap_ung": ("Ngập úng", "Flooding"),
+    "cat.khac": ("Khác", "Other"),
     "col.time": ("Thời gian", "Time"),
     "col.ward": ("Phường / xã", "Ward"),
     "col.domain": ("Lĩnh vực", "Domain"),
@@ -88,6 +107,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.cases100k": ("Ca mới / 100.000 dân / 7 ngày", "New cases / 100k / 7 days"),
     "col.vacc": ("Tiêm mũi 1 (%)", "Dose 1 coverage (%)"),
     "col.procedure": ("Thủ tục", "Procedure"),
+    "col.dossier": ("Số hồ sơ", "Dossier no."),
     "ticker.empty": ("Không có sự cố đang mở", "No open incidents"),
     "map.domain": ("Lĩnh vực", "Domain"),
     "map.metric": ("Chỉ số", "Metric"),
@@ -144,6 +164,14 @@ def t(key: str, lang: str = "vi", **fmt: object) -> str:
         return key
     text = pair[1] if lang == "en" else pair[0]
     return text.format(**fmt) if fmt else text
+
+
+def t_code(prefix: str, code: str | None, lang: str = "vi") -> str:
+    """The label of a data code (``t_code("cat", "ngap_ung")`` → "Ngập úng"); an unknown
+    code shows as it is, a missing one as ``–``, never as a translation key."""
+    if not code:
+        return "–"
+    return t(f"{prefix}.{code}", lang) if f"{prefix}.{code}" in TEXT else code
 
 
 def fmt_number(value: float | int | None, decimals: int = 0, lang: str = "vi") -> str:

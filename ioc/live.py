@@ -30,7 +30,7 @@ from typing import Any
 
 import redis
 
-__all__ = ["DeviceValue", "LiveState", "WardSummary"]
+__all__ = ["DeviceValue", "LiveState", "WardSummary", "positions"]
 
 log = logging.getLogger(__name__)
 RECENT_EVENTS = 200
@@ -60,6 +60,24 @@ class WardSummary:
     sum: float
     n: int
     ts: float
+
+
+def positions(values: Iterable[DeviceValue]) -> dict[str, tuple[float, float]]:
+    """device -> its newest (lat, lon) among ``values``.
+
+    Devices send their position only now and then (the simulators on every 60th
+    message), and the live updater merges several batches into one ``apply``: the
+    position must be taken from whichever reading carried it, not only from the
+    newest reading, or a later reading without one drops it.
+    """
+    best: dict[str, tuple[float, float, float]] = {}  # device -> (ts, lat, lon)
+    for dv in values:
+        if dv.lat is None or dv.lon is None:
+            continue
+        prev = best.get(dv.device)
+        if prev is None or dv.ts >= prev[0]:
+            best[dv.device] = (dv.ts, dv.lat, dv.lon)
+    return {d: (lat, lon) for d, (_ts, lat, lon) in best.items()}
 
 
 def _s(x: Any) -> str:
@@ -111,14 +129,15 @@ class LiveState:
         for dv in newest.values():
             if dv.device not in seen or dv.ts > seen[dv.device].ts:
                 seen[dv.device] = dv
+        where = positions(values)
         for dv in seen.values():
             mapping: dict[str, str] = {
                 "ward": dv.ward,
                 "domain": dv.domain,
                 "last_seen": repr(dv.ts),
             }
-            if dv.lat is not None and dv.lon is not None:
-                mapping["lat"], mapping["lon"] = repr(dv.lat), repr(dv.lon)
+            if dv.device in where:
+                mapping["lat"], mapping["lon"] = (repr(x) for x in where[dv.device])
             pipe.hset(self.key("device", dv.device), mapping=mapping)  # type: ignore[arg-type]
             pipe.zadd(self.key("devices"), {dv.device: dv.ts}, gt=True)
         for device, online in (statuses or {}).items():

@@ -19,6 +19,7 @@ from maps.labels import t
 
 __all__ = [
     "DARK",
+    "DEFAULT_VIEW_PX",
     "GREY",
     "LIGHT",
     "base_figure",
@@ -27,6 +28,7 @@ __all__ = [
     "label_trace",
     "map_style",
     "note",
+    "view",
     "ward_name",
 ]
 
@@ -35,8 +37,10 @@ GREY = "#6b7280"
 DARK = {"bg": "#0b1220", "text": "#e5e7eb", "line": "#cbd5e1", "label": "#f8fafc"}
 LIGHT = {"bg": "#f4f6f8", "text": "#111827", "line": "#1f2937", "label": "#111827"}
 
-# MapLibre draws the world 512 px wide at zoom 0; fit the city in about this many pixels.
-_FIT_PX = 680.0
+# MapLibre draws the world 512 px wide at zoom 0.  Without a panel size, fit the city in
+# a square of this many pixels; the margin keeps the outer wards clear of the panel edge.
+DEFAULT_VIEW_PX = (680, 680)
+_FIT_MARGIN_PX = 24.0
 
 
 def theme(dark: bool) -> dict[str, str]:
@@ -93,12 +97,28 @@ def _bounds(features: Mapping[str, Any]) -> tuple[float, float, float, float]:
     return min(xs), min(ys), max(xs), max(ys)
 
 
-def view(features: Mapping[str, Any]) -> tuple[dict[str, float], float]:
-    """Centre and zoom that fit every feature (Plotly map traces have no fitbounds)."""
+def _mercator_y(lat: float) -> float:
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def view(
+    features: Mapping[str, Any], size_px: tuple[float, float] = DEFAULT_VIEW_PX
+) -> tuple[dict[str, float], float]:
+    """Centre and zoom that fit every feature in a panel of ``size_px`` = (width, height).
+
+    Plotly map traces have no fitbounds: the zoom is the largest at which both the
+    longitude span and the Web-Mercator latitude span fit inside the panel, less a margin.
+    """
     minx, miny, maxx, maxy = _bounds(features)
-    span = max(maxx - minx, (maxy - miny) / math.cos(math.radians((miny + maxy) / 2)), 1e-4)
-    zoom = math.log2(_FIT_PX * 360.0 / (512.0 * span))
-    return {"lon": (minx + maxx) / 2, "lat": (miny + maxy) / 2}, round(zoom, 2)
+    width = max(size_px[0] - 2 * _FIT_MARGIN_PX, 50.0)
+    height = max(size_px[1] - 2 * _FIT_MARGIN_PX, 50.0)
+    span_x = max(maxx - minx, 1e-4) / 360.0  # share of the world's width
+    span_y = max(_mercator_y(maxy) - _mercator_y(miny), 1e-6) / (2 * math.pi)
+    zoom = math.log2(min(width / (512.0 * span_x), height / (512.0 * span_y)))
+    center_lat = math.degrees(
+        2 * math.atan(math.exp((_mercator_y(miny) + _mercator_y(maxy)) / 2)) - math.pi / 2
+    )
+    return {"lon": (minx + maxx) / 2, "lat": center_lat}, round(zoom, 2)
 
 
 def base_figure(
@@ -108,17 +128,24 @@ def base_figure(
     tile_url: str | None,
     dark: bool,
     lang: str,
+    size_px: tuple[float, float] = DEFAULT_VIEW_PX,
 ) -> go.Figure:
-    """An empty figure with the basemap style, view, theme and the schematic notice if needed."""
+    """An empty figure with the basemap style, view, theme and the schematic notice if needed.
+
+    ``size_px`` is the panel the figure is drawn in (the view fits the wards in it);
+    the figure has no fixed size and fills its container (``autosize``).
+    """
     colours = theme(dark)
-    center, zoom = view(features)
+    top = 48 if title else 8
+    center, zoom = view(features, (size_px[0], size_px[1] - top))
     fig = go.Figure()
     fig.update_layout(
         map={"style": map_style(tile_url, dark), "center": center, "zoom": zoom},
         paper_bgcolor=colours["bg"],
         plot_bgcolor=colours["bg"],
         font={"color": colours["text"], "size": 14},
-        margin={"l": 0, "r": 0, "t": 48 if title else 8, "b": 0},
+        autosize=True,
+        margin={"l": 0, "r": 0, "t": top, "b": 0},
         title={"text": title, "x": 0.01} if title else None,
         showlegend=True,
         legend={"bgcolor": "rgba(0,0,0,0)", "x": 0.01, "y": 0.02, "yanchor": "bottom"},

@@ -21,12 +21,12 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from maps.base import base_figure, feature_index, label_trace, ward_name
+from maps.base import DEFAULT_VIEW_PX, base_figure, feature_index, label_trace, ward_name
 from maps.format import number
 from maps.labels import t
 from maps.wards_figure import categorical_scale, choropleth_trace
 
-__all__ = ["LEVEL_COLORS", "LEVEL_NAMES", "covid_map", "epidemic_level"]
+__all__ = ["LEVEL_COLORS", "LEVEL_NAMES", "LEVEL_SHORT", "covid_map", "epidemic_level"]
 
 LEVEL_COLORS: dict[int, str] = {1: "#22c55e", 2: "#facc15", 3: "#f97316", 4: "#dc2626"}
 LEVEL_NAMES: dict[str, dict[int, str]] = {
@@ -42,6 +42,12 @@ LEVEL_NAMES: dict[str, dict[int, str]] = {
         3: "Level 3 – High risk (orange)",
         4: "Level 4 – Very high risk (red)",
     },
+}
+
+# The colour bar's labels: short, so the legend stays a slim strip under the map.
+LEVEL_SHORT: dict[str, dict[int, str]] = {
+    "vi": {1: "Cấp 1", 2: "Cấp 2", 3: "Cấp 3", 4: "Cấp 4"},
+    "en": {1: "Level 1", 2: "Level 2", 3: "Level 3", 4: "Level 4"},
 }
 
 
@@ -78,18 +84,21 @@ def covid_map(
     title: str | None = None,
     tile_url: str | None = None,
     dark: bool = True,
+    size_px: tuple[float, float] = DEFAULT_VIEW_PX,
 ) -> go.Figure:
     """Wards coloured by ``table.level`` (columns code, cases_per_100k_week, vaccination_pct, level).
 
-    All four levels always appear in the colour bar, so the legend is stable
-    from day to day; wards missing from ``table`` are grey.
+    All four levels always appear in the legend, so it is stable from day to day;
+    wards missing from ``table`` are grey.  The legend is a slim horizontal colour
+    bar along the bottom with short labels ("Cấp 1"); the hover names the level in full.
+    ``size_px``: the panel's (width, height), so the view fits the wards in it.
     """
     props = feature_index(features)
     codes = list(props)
     rows = {str(r["code"]): r for r in table.to_dict("records")}
     names = LEVEL_NAMES["en" if lang == "en" else "vi"]
     no_data = t("maps.no_data", lang)
-    labels = [*names.values(), no_data]
+    labels = [*LEVEL_SHORT["en" if lang == "en" else "vi"].values(), no_data]
     colors = [*LEVEL_COLORS.values(), "#6b7280"]
     z, customdata = [], []
     for c in codes:
@@ -110,7 +119,19 @@ def covid_map(
         "zmin": -0.5,
         "zmax": len(labels) - 0.5,
         "colorscale": categorical_scale(colors),
-        "colorbar": {"tickvals": list(range(len(labels))), "ticktext": labels},
+        "colorbar": {
+            "tickvals": list(range(len(labels))),
+            "ticktext": labels,
+            "orientation": "h",
+            "x": 0.5,
+            "xanchor": "center",
+            "y": 0.01,
+            "yanchor": "bottom",
+            "len": 0.7,
+            "thickness": 12,
+            "bgcolor": "rgba(11,18,32,0.75)",
+            "ticks": "",
+        },
     }
     hover = (
         "<b>%{customdata[1]}</b><br>"
@@ -124,6 +145,7 @@ def covid_map(
         tile_url=tile_url,
         dark=dark,
         lang=lang,
+        size_px=(size_px[0], size_px[1] - 60),  # the legend strip along the bottom
     )
     fig.add_trace(choropleth_trace(features, coloring, customdata, hover, dark=dark))
     fig.add_trace(label_trace(features, lang=lang, dark=dark))

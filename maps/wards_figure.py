@@ -21,7 +21,15 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.colors import get_colorscale, qualitative
 
-from maps.base import GREY, base_figure, feature_index, label_trace, theme, ward_name
+from maps.base import (
+    DEFAULT_VIEW_PX,
+    GREY,
+    base_figure,
+    feature_index,
+    label_trace,
+    theme,
+    ward_name,
+)
 from maps.format import number
 from maps.labels import t
 
@@ -171,12 +179,14 @@ def ward_choropleth(
     tile_url: str | None = None,
     dark: bool = True,
     decimals: int = 1,
+    size_px: tuple[float, float] = DEFAULT_VIEW_PX,
 ) -> go.Figure:
     """Wards coloured by ``values`` (code → number) or by ``categories`` (code → class name).
 
     Hover: ward name, ``metric_label`` and the value with ``unit`` in
     Vietnamese number format (English with ``lang="en"``).  ``customdata``
-    columns: code, ward name, formatted value.
+    columns: code, ward name, formatted value.  ``size_px``: the panel's (width, height),
+    so the view fits the wards in it.
     """
     props = feature_index(features)
     codes = list(props)
@@ -193,7 +203,9 @@ def ward_choropleth(
         shown = [_format_value(values.get(c), unit, lang, decimals) for c in codes]
     customdata = [[c, ward_name(props[c], lang), s] for c, s in zip(codes, shown, strict=True)]
     hover = f"<b>%{{customdata[1]}}</b><br>{metric_label}: %{{customdata[2]}}<extra></extra>"
-    fig = base_figure(features, title=title, tile_url=tile_url, dark=dark, lang=lang)
+    fig = base_figure(
+        features, title=title, tile_url=tile_url, dark=dark, lang=lang, size_px=size_px
+    )
     fig.add_trace(choropleth_trace(features, coloring, customdata, hover, dark=dark))
     fig.add_trace(label_trace(features, lang=lang, dark=dark))
     return fig

@@ -31,15 +31,22 @@ def kpi_tile(
 
 
 def kpi_tile_rows(label: str, rows: list[tuple[str, str, str]], tile_id: str) -> html.Div:
-    """A tile of several small (label, value, css-class) rows, e.g. incidents by severity."""
+    """A tile of several (label, value, css-class) counts side by side, e.g. incidents by severity.
+
+    Each count sits above its label (``kpi-sev``), so long labels such as
+    "Nghiêm trọng" stay on one line.
+    """
     return html.Div(
         [
             html.Div(label, className="kpi-label"),
             html.Div(
                 [
                     html.Div(
-                        [html.Span(v, className="kpi-row-value"), html.Span(k)],
-                        className=f"kpi-row {cls}",
+                        [
+                            html.Span(v, className="kpi-sev-value"),
+                            html.Span(k, className="kpi-sev-label"),
+                        ],
+                        className=f"kpi-sev {cls}",
                     )
                     for k, v, cls in rows
                 ],

@@ -3,7 +3,8 @@
 Cases per 100,000 per week: the sum of new cases over the 7 days ending on the
 day, times 100,000 over the ward's population.  Vaccination coverage: the
 day's (or latest earlier) first-dose count over the population, in percent.
-The level comes from :func:`maps.covid.epidemic_level` with the city's thresholds.
+The level comes from :func:`maps.covid.epidemic_level` with the city's thresholds; a ward
+without vaccination data keeps the level of its cases (unknown coverage is not low coverage).
 """
 
 from __future__ import annotations
@@ -49,11 +50,12 @@ def _ward_day(
     new_7d = sum(cases.get(day - timedelta(days=i), 0.0) for i in range(7))
     per100k = new_7d * 100_000 / pop if pop else None
     vacc_pct = min(100.0, 100.0 * vacc / pop) if pop and vacc is not None else None
+    # Unknown coverage stays None: epidemic_level raises the level only for a known low coverage.
     level = (
-        epidemic_level(per100k, vacc_pct if vacc_pct is not None else 0.0,
-                       cfg.cases_per_100k_week, cfg.vaccination_threshold_pct)
-        if per100k is not None else None
-    )  # fmt: skip
+        epidemic_level(per100k, vacc_pct, cfg.cases_per_100k_week, cfg.vaccination_threshold_pct)
+        if per100k is not None
+        else None
+    )
     return {"code": code, "new_7d": new_7d, "cases_per_100k_week": per100k,
             "vaccination_pct": vacc_pct, "level": level}  # fmt: skip
 

@@ -6,12 +6,13 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
-from maps.incidents import incident_layer
-from maps.wards_figure import ward_choropleth
 
 from ioc.contract.catalogue import CATALOGUE, Metric
 from ioc.i18n import t
 from ioc.pages._common import ctx
+from maps.base import DEFAULT_VIEW_PX
+from maps.incidents import incident_layer
+from maps.wards_figure import ward_choropleth
 
 __all__ = ["DEFAULT_METRIC", "metric_options", "parse_metric", "ward_metric_map"]
 
@@ -55,7 +56,12 @@ def ward_metric_map(
     m: Metric,
     lang: str,
     incidents: list[dict[str, Any]] | None = None,
+    *,
+    size_px: tuple[float, float] = DEFAULT_VIEW_PX,
+    label_size: int | None = None,
 ) -> go.Figure:
+    """The ward map of ``m``; ``size_px`` is the panel it is drawn in (CSS px at 1920x1080),
+    ``label_size`` enlarges the ward names (the wall is read from across the room)."""
     fig = ward_choropleth(
         ctx().features(),
         values,
@@ -63,7 +69,11 @@ def ward_metric_map(
         unit=m.unit,
         lang=lang,
         tile_url=ctx().settings.app.tile_url,
+        size_px=size_px,
     )
+    if label_size is not None:
+        fig.update_traces(textfont_size=label_size, selector={"name": "labels"})
+        fig.update_traces(colorbar_tickfont_size=label_size, selector={"name": "wards"})
     located = [i for i in incidents or [] if i.get("lat") is not None and i.get("lon") is not None]
     if located:
         frame = pd.DataFrame(located)[["id", "lat", "lon", "severity", "title"]]

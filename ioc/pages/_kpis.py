@@ -88,8 +88,11 @@ def river_tile(lang: str, wards: list[str] | None) -> Any:
     level = max(levels)
     state = m.state(level)
     key = {"ok": "river.normal", "warning": "river.warning", "alarm": "river.alarm"}[state]
+    # No-break spaces keep "I 1,65 / II 1,85 m" together when the tile is narrow.
+    nb = "\u00a0"
     detail = (
-        f"{t(key, lang)} · I {fmt_number(m.warning, 2, lang)} / II {fmt_number(m.alarm, 2, lang)} m"
+        f"{t(key, lang)} · I{nb}{fmt_number(m.warning, 2, lang)}{nb}/{nb}"
+        f"II{nb}{fmt_number(m.alarm, 2, lang)}{nb}m"
     )
     return kpi_tile(
         "wall-kpi-river", t("kpi.river", lang), f"{fmt_number(level, 2, lang)} m",

@@ -30,6 +30,7 @@ from widgets.tables import simple_table
 
 P = "covid"
 HISTORY_DAYS = 90
+MAP_PX = (1100, 578)  # the map panel (3/5 of the width, 600 px high) at 1920x1080, CSS px
 
 
 def _days() -> list[date]:
@@ -48,14 +49,15 @@ def layout(**params: Any) -> html.Div:
             html.Div(
                 [html.Label(t("covid.date", language)),
                  dcc.Slider(id=f"{P}-day", min=0, max=last, step=1, value=last, marks=marks,
-                            updatemode="mouseup", className="slider"),
+                            updatemode="mouseup", allow_direct_input=False, className="slider"),
                  html.Span(id=f"{P}-day-label", className="day-label")],
                 className="controls",
             ),
             html.Div(
                 [
-                    html.Div([dcc.Graph(id=f"{P}-map", config={"displayModeBar": False},
-                                        style={"height": "100%"}), html.Div(id=f"{P}-map-error")],
+                    html.Div([dcc.Graph(id=f"{P}-map", style={"height": "100%"},
+                                        config={"displayModeBar": False, "responsive": True}),
+                              html.Div(id=f"{P}-map-error")],
                              className="panel map-panel"),
                     html.Div([html.Div(t("covid.table", language), className="panel-title"),
                               html.Div(id=f"{P}-table", className="scroll")], className="panel"),
@@ -103,7 +105,7 @@ def register_callbacks(app: Dash) -> None:
             table, columns=["code", "new_7d", "cases_per_100k_week", "vaccination_pct", "level"]
         )
         try:
-            fig = covid_map(ctx().features(), frame, language)
+            fig = covid_map(ctx().features(), frame, language, size_px=MAP_PX)
             map_err = None
         except Exception as exc:
             fig, map_err = dash.no_update, panel_error("covid-map", exc, language)

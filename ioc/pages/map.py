@@ -35,6 +35,7 @@ from maps.devices import device_layer
 
 P = "map"
 WINDOWS = ("live", "hour", "day", "week", "month")
+MAP_PX = (1860, 900)  # the map panel at 1920x1080, CSS px
 
 
 def layout(**params: Any) -> html.Div:
@@ -58,7 +59,8 @@ def layout(**params: Any) -> html.Div:
                 className="controls",
             ),
             html.Div(
-                [dcc.Graph(id=f"{P}-graph", config={"displayModeBar": False}, style={"height": "100%"}),
+                [dcc.Graph(id=f"{P}-graph", config={"displayModeBar": False, "responsive": True},
+                           style={"height": "100%"}),
                  html.Div(id=f"{P}-error")],
                 className="panel map-panel",
             ),
@@ -69,14 +71,22 @@ def layout(**params: Any) -> html.Div:
 
 
 def _devices_frame(domain: str, codes: set[str]) -> pd.DataFrame:
+    """The domain's devices in ``codes`` with a position: live state, else the store's last one."""
     cutoff = now().timestamp() - ctx().settings.app.device_offline_s
+    stored = query(f"devpos:{domain}", queries.device_positions, domain)
     rows = []
     for device, d in live_devices().items():
-        if d.get("domain") != domain or d.get("ward") not in codes or "lat" not in d:
+        if d.get("domain") != domain or d.get("ward") not in codes:
+            continue
+        if "lat" in d and "lon" in d:
+            lat, lon = float(d["lat"]), float(d["lon"])
+        elif device in stored:
+            lat, lon = (float(x) for x in stored[device])
+        else:
             continue
         online = d.get("online") != "0" and float(d.get("last_seen", 0) or 0) >= cutoff
         rows.append(
-            {"device_id": device, "lat": float(d["lat"]), "lon": float(d["lon"]),
+            {"device_id": device, "lat": lat, "lon": lon,
              "domain": domain, "state": "ok" if online else "offline", "label": device}
         )  # fmt: skip
     return pd.DataFrame(rows, columns=["device_id", "lat", "lon", "domain", "state", "label"])
@@ -117,7 +127,7 @@ def register_callbacks(app: Dash) -> None:
                 values: dict[str, float | None] = {c: got.get(c) for c in codes}
             else:
                 values = live_values(m, codes)
-            fig = ward_metric_map(values, m, language)
+            fig = ward_metric_map(values, m, language, size_px=MAP_PX)
             devices = _devices_frame(dom, set(codes))
             if not devices.empty:
                 device_layer(fig, devices, language)

@@ -115,7 +115,12 @@ def _overdue(language: str, wards: list[str] | None) -> Any:
     since = local_midnight(now()) - timedelta(days=DAYS - 1)
     rows = query(f"svcover:{scope_key(wards)}", queries.overdue_dossiers, wards, since)
     names = ward_names(language)
-    heads = [t("col.time", language), t("col.ward", language), t("col.procedure", language), "#"]
+    heads = [
+        t("col.time", language),
+        t("col.ward", language),
+        t("col.procedure", language),
+        t("col.dossier", language),
+    ]
     body = [[fmt_datetime(r["time"]), names.get(r["ward_code"], r["ward_code"]),
              r["procedure"] or "–", r["dossier"]] for r in rows]  # fmt: skip
     return simple_table(heads, body, empty=t("empty", language))

@@ -31,6 +31,8 @@ from ioc.store import queries
 from widgets.tables import ticker
 
 P = "wall"
+# The map panel at 1920x1080 (CSS px; a 4K wall draws the same layout at twice the size).
+MAP_PX = (1380, 720)
 
 
 def layout(**params: Any) -> html.Div:
@@ -44,7 +46,7 @@ def layout(**params: Any) -> html.Div:
                         [
                             html.Div(id=f"{P}-map-title", className="panel-title"),
                             dcc.Graph(
-                                id=f"{P}-map", config={"displayModeBar": False},
+                                id=f"{P}-map", config={"displayModeBar": False, "responsive": True},
                                 className="wall-map-graph", style={"height": "100%"},
                             ),
                             html.Div(id=f"{P}-map-error"),
@@ -62,6 +64,7 @@ def layout(**params: Any) -> html.Div:
             html.Div(id=f"{P}-ticker", className="wall-ticker"),
             dcc.Store(id=f"{P}-metric", data=metric),
             dcc.Store(id=f"{P}-map-key"),
+            dcc.Store(id=f"{P}-scale", data=1.0),
         ],
         className="wall",
     )  # fmt: skip
@@ -77,6 +80,13 @@ def _incident_items(language: str, rows: list[dict[str, Any]]) -> list[tuple[str
 
 
 def register_callbacks(app: Dash) -> None:
+    # A 4K wall at device scale 1 has twice the CSS pixels: the map's view and type grow with it.
+    app.clientside_callback(  # type: ignore[no-untyped-call]
+        "function(_m) { return Math.round(100 * window.innerWidth / 1920) / 100; }",
+        Output(f"{P}-scale", "data"),
+        Input(f"{P}-metric", "data"),
+    )
+
     @app.callback(Output(f"{P}-kpis", "children"), Input("ioc-version", "data"))
     def kpis(_version: int | None) -> list[Any]:
         language, wards = lang(), scope()
@@ -88,10 +98,13 @@ def register_callbacks(app: Dash) -> None:
         Output(f"{P}-map-title", "children"),
         Output(f"{P}-map-key", "data"),
         Input("ioc-version", "data"),
+        Input(f"{P}-scale", "data"),
         State(f"{P}-metric", "data"),
         State(f"{P}-map-key", "data"),
     )
-    def wall_map(_version: int | None, metric: str | None, drawn: str | None) -> tuple[Any, ...]:
+    def wall_map(
+        _version: int | None, scale: float | None, metric: str | None, drawn: str | None
+    ) -> tuple[Any, ...]:
         language, wards = lang(), scope()
         _, _, m = parse_metric(metric)
         codes = wards if wards is not None else [w["code"] for w in ctx().wards()]
@@ -101,10 +114,17 @@ def register_callbacks(app: Dash) -> None:
             values = live_values(m, codes)
             # Redraw only when what the map shows changed: a MapLibre redraw is the
             # costliest thing on a wall browser and would delay the KPI tiles.
-            key = json.dumps([language, values, [(i["id"], i["severity"]) for i in active]])
+            k = min(max(float(scale or 1.0), 1.0), 3.0)
+            key = json.dumps([language, k, values, [(i["id"], i["severity"]) for i in active]])
             if key == drawn:
                 return dash.no_update, None, title, dash.no_update
-            fig = ward_metric_map(values, m, language, active)
+            fig = ward_metric_map(
+                values, m, language, active,
+                size_px=(MAP_PX[0] * k, MAP_PX[1] * k), label_size=round(16 * k),
+            )  # fmt: skip
+            if k > 1:
+                fig.update_layout(font_size=round(14 * k))
+                fig.update_annotations(font_size=round(14 * k))
         except Exception as exc:
             return dash.no_update, panel_error("wall-map", exc, language), title, None
         return fig, None, title, key

@@ -17,12 +17,14 @@ from dash.development.base_component import Component
 
 from ioc.auth import current_user, require_ward
 from ioc.contract.catalogue import CATALOGUE
-from ioc.i18n import TZ, fmt_datetime, fmt_number, fmt_pct, t
+from ioc.i18n import TZ, fmt_datetime, fmt_number, fmt_pct, t, t_code
 from ioc.pages._common import ctx, forbidden, lang, now, query, safe_panel
 from ioc.pages._covid import covid_levels
 from ioc.pages._figures import parse_metric
 from ioc.pages._kpis import local_midnight
 from ioc.store import queries
+from maps.base import GREY
+from maps.covid import LEVEL_COLORS
 from widgets.charts import bar_chart, time_series
 from widgets.kpi import kpi_tile
 from widgets.tables import simple_table
@@ -145,8 +147,8 @@ def _reports(code: str, language: str) -> Any:
     body = [
         [
             fmt_datetime(r["time"]),
-            r["category"] or "–",
-            t(f"status.{r['status']}", language),
+            t_code("cat", r["category"], language),
+            t_code("status", r["status"], language),
             (r["text"] or "")[:120],
         ]
         for r in rows
@@ -181,8 +183,10 @@ def _covid(code: str, language: str) -> Any:
     )
     fig = bar_chart(
         [d[8:10] + "/" + d[5:7] for d in days], {t("col.level", language): [lv or 0 for lv in history]},
-        stacked=False, height=220, showlegend=False, yaxis={"range": [0, 4], "dtick": 1},
+        stacked=False, height=220, showlegend=False, yaxis={"range": [0, 4.2], "dtick": 1},
     )  # fmt: skip
+    # Each day's bar in its level's colour, as on the /covid map.
+    fig["data"][0]["marker"] = {"color": [LEVEL_COLORS.get(lv or 0, GREY) for lv in history]}
     return (
         dcc.Graph(figure=fig, config={"displayModeBar": False})
         if days

@@ -30,6 +30,7 @@ __all__ = [
     "Window",
     "boundary_rows",
     "covid_daily",
+    "device_positions",
     "dossier_summary",
     "egov_summary",
     "incident_severity_counts",
@@ -319,6 +320,21 @@ def ward_devices(conn: Conn, ward: str) -> list[dict[str, Any]]:
         " WHERE ward_code = %(ward)s ORDER BY domain, device_id",
         {"ward": ward},
     )
+
+
+def device_positions(conn: Conn, domain: str) -> dict[str, tuple[float, float]]:
+    """device -> its last known (lat, lon), for the devices of ``domain`` that sent one.
+
+    The live state carries positions too, but Redis is rebuilt from nothing after a
+    restart and devices send their position only now and then: the map falls back on these.
+    """
+    rows = _rows(
+        conn,
+        "SELECT device_id, lat, lon FROM devices"
+        " WHERE domain = %(domain)s AND lat IS NOT NULL AND lon IS NOT NULL",
+        {"domain": domain},
+    )
+    return {r["device_id"]: (float(r["lat"]), float(r["lon"])) for r in rows}
 
 
 def covid_daily(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ioc.i18n import TEXT, fmt_datetime, fmt_number, fmt_pct, lang_of, t
+from ioc.i18n import TEXT, fmt_datetime, fmt_number, fmt_pct, lang_of, t, t_code
 
 
 def test_every_label_has_both_languages() -> None:
@@ -16,6 +16,12 @@ def test_t() -> None:
     assert t("inc.count", "vi", n=3) == "3 sự cố"
     assert t("no.such.key") == "no.such.key"
     assert lang_of("en") == "en" and lang_of("fr") == "vi"
+
+
+def test_data_codes_show_labels_never_keys() -> None:
+    assert t_code("cat", "ngap_ung") == "Ngập úng" and t_code("cat", "ngap_ung", "en") == "Flooding"
+    assert t_code("status", "processing") == "Đang xử lý"
+    assert t_code("cat", "unknown_code") == "unknown_code" and t_code("cat", None) == "–"
 
 
 def test_numbers() -> None:

@@ -11,8 +11,8 @@ import pytest
 
 from geodata.features import FeatureCollection, ward_features
 from geodata.registry import wards
-from maps.base import GREY, map_style
-from maps.covid import LEVEL_COLORS, LEVEL_NAMES, covid_map, epidemic_level
+from maps.base import GREY, map_style, view
+from maps.covid import LEVEL_COLORS, LEVEL_NAMES, LEVEL_SHORT, covid_map, epidemic_level
 from maps.devices import STATE_COLORS, device_layer
 from maps.format import vn_number
 from maps.incidents import incident_layer, report_layer
@@ -150,6 +150,18 @@ def test_epidemic_level(cases: float, vacc: float | None, level: int) -> None:
     assert epidemic_level(cases, vacc) == level
 
 
+def test_epidemic_level_unknown_coverage_does_not_raise() -> None:
+    assert epidemic_level(0, None) == 1 and epidemic_level(0, float("nan")) == 1
+    assert epidemic_level(0, 10.0) == 2
+
+
+def test_view_fits_the_panel(drawn: FeatureCollection) -> None:
+    _, square = view(drawn, (680, 680))
+    _, wide_low = view(drawn, (1400, 340))
+    assert wide_low < square  # the height limits a wide, low panel
+    assert view(drawn, (1360, 1360))[1] == pytest.approx(square + 1, abs=0.05)
+
+
 def test_epidemic_level_custom_thresholds() -> None:
     assert epidemic_level(30, 80, thresholds=(40, 80, 120)) == 1
     assert epidemic_level(30, 80, vaccination_threshold_pct=90) == 3
@@ -173,7 +185,8 @@ def test_covid_map_colours_and_hover(drawn: FeatureCollection) -> None:
     assert _colour_at(trace, z[CODES[-1]]) == GREY
     row = next(r for r in trace.customdata if r[0] == CODES[1])
     assert row[2] == "25,0" and row[3] == "75,0 %" and row[4] == LEVEL_NAMES["vi"][2]
-    assert list(trace.colorbar.ticktext)[:4] == list(LEVEL_NAMES["vi"].values())
+    assert list(trace.colorbar.ticktext)[:4] == list(LEVEL_SHORT["vi"].values())
+    assert trace.colorbar.orientation == "h"  # a slim strip under the map, not a third of it
     assert "Tỷ lệ tiêm vắc xin" in trace.hovertemplate
     assert LEVEL_NAMES["vi"][1] == "Cấp 1 – Nguy cơ thấp (xanh)"
     assert LEVEL_NAMES["vi"][4] == "Cấp 4 – Nguy cơ rất cao (đỏ)"

@@ -10,7 +10,7 @@ from ioc.config import CovidSettings
 from ioc.pages._covid import covid_levels, covid_table
 from widgets.aqi import aqi_category, aqi_pm25
 from widgets.charts import bar_chart, time_series
-from widgets.kpi import error_box, kpi_tile
+from widgets.kpi import error_box, kpi_tile, kpi_tile_rows
 from widgets.status import freshness_state
 from widgets.tables import simple_table, ticker
 
@@ -35,6 +35,10 @@ def test_tiles_and_tables() -> None:
     table = simple_table(["a", "b"], [["1", "2"]], table_id="t")
     assert table.id == "t"
     assert ticker([], "không có").children.children == "không có"
+    sev = kpi_tile_rows("Sự cố", [("Nghiêm trọng", "1", "sev-critical")], "t")
+    count = sev.children[1].children[0]
+    assert count.className == "kpi-sev sev-critical"
+    assert [c.className for c in count.children] == ["kpi-sev-value", "kpi-sev-label"]
 
 
 def test_charts() -> None:
@@ -58,6 +62,18 @@ def test_covid_levels() -> None:
     a, b = out
     assert a["new_7d"] == 70 and a["cases_per_100k_week"] == 7000 and a["vaccination_pct"] == 90
     assert a["level"] == 4 and b["new_7d"] == 0 and b["vaccination_pct"] is None
+
+
+def test_covid_unknown_vaccination_does_not_raise_the_level() -> None:
+    cfg = CovidSettings()
+    rows = [{"ward_code": "A", "day": "2026-11-26", "new_cases": 0, "dose1": None},
+            {"ward_code": "C", "day": "2026-11-26", "new_cases": 0, "dose1": 100}]  # fmt: skip
+    day = date(2026, 11, 26)
+    a, b, c = covid_table(rows, {"A": 1000, "B": 1000, "C": 1000}, day, cfg)
+    assert a["vaccination_pct"] is None and a["cases_per_100k_week"] == 0 and a["level"] == 1
+    assert b["vaccination_pct"] is None and b["level"] == 1  # no rows at all: no cases, level 1
+    assert c["vaccination_pct"] == 10 and c["level"] == 2  # known low coverage does raise it
+    assert covid_levels(rows, "A", 1000, [day], cfg) == [1]
 
 
 def test_covid_levels_match_the_table_day_by_day() -> None:
