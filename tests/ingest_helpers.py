@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -80,25 +82,30 @@ def settings_env(settings: Settings) -> dict[str, str]:
 def ingest_process(
     settings: Settings, client_id: str, **env: str
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """`ioc ingest` in its own process (so it can be killed with SIGKILL)."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ioc.cli", "ingest", "--client-id", client_id],
-        env={**settings_env(settings), **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        yield proc
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        if proc.stderr:
-            proc.stderr.close()
+    """`ioc ingest` in its own process (so it can be killed with SIGKILL).
+
+    Its log goes to a file (a pipe nobody reads would fill and block the
+    worker); the tail is printed when the block exits, so a failing test shows it.
+    """
+    with tempfile.NamedTemporaryFile(prefix=f"ingest-{client_id}-", suffix=".log") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "ioc.cli", "ingest", "--client-id", client_id],
+            env={**settings_env(settings), **env},
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+        try:
+            yield proc
+        finally:
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+            tail = Path(log.name).read_text(errors="replace").splitlines()[-15:]
+            print(f"--- ioc ingest {client_id} (exit {proc.returncode}) ---", *tail, sep="\n")
 
 
 def ingest_settings(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -10,6 +11,7 @@ import psycopg
 import pytest
 
 from ioc.cli import main
+from ioc.store.db import connect
 from ioc.store.maintenance import apply_retention
 from ioc.store.migrate import current_version, flavour, migrations, upgrade
 
@@ -100,7 +102,7 @@ def test_db_upgrade_command_twice(
         assert "applied 001_core" in first and "14 wards seeded" in first
         assert main(["db", "upgrade"]) == 0
         second = capsys.readouterr().out
-        assert "applied" not in second and f"schema {schema!r} at version 2 (plain)" in second
+        assert "applied" not in second and f"schema {schema!r} at version 3 (plain)" in second
     finally:
         with psycopg.connect(database_url, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
@@ -120,3 +122,29 @@ def test_retention_drops_old_partitions_rollups_and_event_keys(db: psycopg.Conne
     assert db.execute("SELECT count(*) FROM readings").fetchone() == (1,)
     assert db.execute("SELECT count(*) FROM readings_1h").fetchone() == (1,)
     assert db.execute("SELECT event_id FROM event_keys").fetchall() == [(new,)]
+
+
+def test_concurrent_partition_creation(database_url: str, db_schema: str) -> None:
+    """Two workers creating the same new weekly partitions at once: neither may fail."""
+    weeks = [datetime(2026, 1, 5, tzinfo=UTC) + timedelta(weeks=i) for i in range(30)]
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def create(order: list[datetime]) -> None:
+        try:
+            with connect(database_url, db_schema) as conn:
+                start.wait()
+                for week in order:
+                    with conn.transaction():
+                        conn.execute("SELECT ensure_partition('readings', %s)", (week,))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [
+        threading.Thread(target=create, args=(weeks if i % 2 else weeks[::-1],)) for i in range(4)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
