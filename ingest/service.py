@@ -114,8 +114,32 @@ class IngestService:
         """True once subscribed at the broker (tests wait on it before publishing)."""
         return self.consumer.subscribed.wait(timeout)
 
-    def stop(self, timeout: float = 10.0) -> None:
-        self.consumer.stop()
+    def retire(self, idle_s: float = 2.0, timeout: float = 300.0) -> bool:
+        """Leave the shared subscription for good without losing anything.
+
+        A stopped worker's persistent session keeps receiving its round-robin
+        share at the broker until it comes back.  To remove a worker: run it
+        once with ``--retire``: it takes its held messages, unsubscribes,
+        writes what is in hand, and ends its session.  True when drained.
+        """
+        self.consumer.subscribed.wait(30)
+        self.consumer.unsubscribe()
+        deadline = time.monotonic() + timeout
+        last, quiet_since = -1, time.monotonic()
+        while time.monotonic() < deadline:
+            seen = self.counters["received"]
+            busy = seen != last or self.queue.qsize() or len(self.batcher)
+            if busy:
+                last, quiet_since = seen, time.monotonic()
+            elif self.counters["messages"] >= seen and time.monotonic() - quiet_since >= idle_s:
+                self.stop(end_session=True)
+                return True
+            time.sleep(0.1)
+        self.stop()
+        return False
+
+    def stop(self, timeout: float = 10.0, *, end_session: bool = False) -> None:
+        self.consumer.stop(end_session=end_session)
         self._stopping.set()
         self.queue.put(_STOP)
         if self._thread:

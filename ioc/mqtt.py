@@ -283,7 +283,16 @@ class Consumer:
         rc = self._client.ack(mid, 1)
         return rc == paho.MQTT_ERR_SUCCESS
 
-    def stop(self) -> None:
+    def unsubscribe(self) -> None:
+        """Stop new deliveries; messages already held for this session still arrive."""
+        self._client.unsubscribe(self._filter)
+
+    def stop(self, *, end_session: bool = False) -> None:
+        """Disconnect; with ``end_session`` the broker forgets the session (expiry 0)."""
         self._stopping = True
-        self._client.disconnect()
+        props = None
+        if end_session:
+            props = Properties(PacketTypes.DISCONNECT)  # type: ignore[no-untyped-call]
+            props.SessionExpiryInterval = 0
+        self._client.disconnect(properties=props)
         self._client.loop_stop()

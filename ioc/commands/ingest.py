@@ -20,6 +20,11 @@ def register(sub: Any) -> None:
     p = sub.add_parser("ingest", help="run an MQTT ingest worker (several may share the load)")
     p.add_argument("action", nargs="?", choices=["run", "stats"], default="run")
     p.add_argument("--client-id", help="MQTT client id (stable per worker; default from settings)")
+    p.add_argument(
+        "--retire",
+        action="store_true",
+        help="take this worker's held messages, then end its broker session for good",
+    )
     p.set_defaults(func=cmd_ingest)
 
 
@@ -44,6 +49,14 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _signal)
     signal.signal(signal.SIGINT, _signal)
     service.start()
+    if args.retire:
+        drained = service.retire()
+        log.info(
+            "worker %s retired (%s)",
+            settings.ingest.client_id,
+            "drained" if drained else "timed out",
+        )
+        return 0 if drained else 1
     log.info("ingest worker %s running on %s", settings.ingest.client_id, settings.mqtt_url)
     while not stop.wait(1.0):
         if service.error is not None:

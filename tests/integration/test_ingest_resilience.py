@@ -10,9 +10,11 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +25,14 @@ import redis
 from ioc.config import Settings
 from ioc.live import LiveState
 from ioc.store.db import connect
-from tests.ingest_helpers import count, ingest_process, publish_all, telemetry_messages, wait_for
+from tests.ingest_helpers import (
+    count,
+    ingest_process,
+    publish_all,
+    settings_env,
+    telemetry_messages,
+    wait_for,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -207,3 +216,37 @@ def test_broker_restart_while_streaming_loses_nothing(
         if not shared:
             assert wait_for(lambda: _generation(settings, cid) >= 2, 30)
     assert count(db, "SELECT count(*) FROM readings") == n
+
+
+def test_a_worker_that_stays_down_holds_its_share_until_retired(
+    settings: Settings, db: psycopg.Connection[Any]
+) -> None:
+    """Mosquitto keeps sending a stopped worker's session its round-robin share.
+
+    Those messages wait for it (nothing is lost); `ioc ingest --retire` takes
+    them and ends the session, after which the other workers get everything.
+    """
+    n = 2000
+    a, b = f"hold-a-{uuid.uuid4().hex[:6]}", f"hold-b-{uuid.uuid4().hex[:6]}"
+    first = telemetry_messages(settings.topic_root, n, devices=20)
+    later = telemetry_messages(
+        settings.topic_root, n, devices=20, start=datetime.now(UTC) - timedelta(minutes=5)
+    )
+    with ingest_process(settings, b):
+        with ingest_process(settings, a) as proc_a:
+            assert wait_for(lambda: _subscribed(settings, a) and _subscribed(settings, b), 20)
+            os.kill(proc_a.pid, signal.SIGKILL)
+            proc_a.wait()
+        publish_all(settings, first)
+        assert wait_for(lambda: count(db, "SELECT count(*) FROM readings") >= n // 4, 30)
+        time.sleep(2.0)
+        held = n - count(db, "SELECT count(*) FROM readings")
+        assert held > n // 4, "the dead worker's share waits at the broker"
+        retire = subprocess.run(
+            [sys.executable, "-m", "ioc.cli", "ingest", "--client-id", a, "--retire"],
+            env=settings_env(settings), capture_output=True, timeout=120,
+        )  # fmt: skip
+        assert retire.returncode == 0, retire.stderr.decode()[-2000:]
+        assert count(db, "SELECT count(*) FROM readings") == n
+        publish_all(settings, later)
+        assert wait_for(lambda: count(db, "SELECT count(*) FROM readings") == 2 * n, 30)
