@@ -1,21 +1,24 @@
-"""Rule evaluation hook: which new readings and events open (or refresh) an incident.  Pure.
+"""Rule evaluation hook: which new readings and events open, refresh or resolve an incident.
 
-Readings at a metric's alarm level open one incident per ward and metric
-(deduplicated while it is active); field alerts and security alerts open one
-incident each.  Warning levels only colour devices on the map.
+Pure.  Readings at a metric's alarm level open one incident per ward and metric
+(deduplicated while it is active); :class:`AlarmTracker` resolves it when no
+device of that ward is at the alarm level any more.  Field alerts and security
+alerts open one incident each; a security ``alert.resolved`` resolves the
+incident of the alert it names.  Warning levels only colour devices on the map.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 
 from geodata.registry import ward as ward_info
 from geodata.registry import ward_codes
 from ioc.contract import CATALOGUE, EVENT_TYPES
-from ioc.store.incidents import IncidentCandidate, Severity
+from ioc.store.incidents import IncidentCandidate, Resolution, Severity
 from ioc.store.writer import EventRow, ReadingRow
 
-__all__ = ["evaluate"]
+__all__ = ["AlarmTracker", "evaluate", "event_resolutions"]
 
 _SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high", "critical")
 
@@ -61,6 +64,7 @@ def _reading_candidates(
                 "time": r.time.isoformat(),
             },
             source=r.device_id,
+            time=r.time,
         )
     return out
 
@@ -93,6 +97,7 @@ def _event_candidate(e: EventRow) -> IncidentCandidate | None:
         title=f"{et.label_vi} – {_ward_name(e.ward_code)}" + (f": {text}" if text else ""),
         detail={"event_id": e.event_id, "attrs": e.attrs, "time": e.time.isoformat()},
         source=e.source,
+        time=e.time,
         lat=float(lat) if isinstance(lat, int | float) else None,
         lon=float(lon) if isinstance(lon, int | float) else None,
     )
@@ -111,3 +116,61 @@ def evaluate(
         if c is not None:
             found[c.dedup_key] = c
     return list(found.values())
+
+
+def event_resolutions(events: Iterable[EventRow]) -> list[Resolution]:
+    """``alert.resolved`` names the raised alert in ``attrs.alert``: resolve its incident."""
+    out = []
+    for e in events:
+        alert = e.attrs.get("alert")
+        if e.type == "alert.resolved" and isinstance(alert, str):
+            out.append(Resolution(f"event:{e.source}:{alert}", e.time, "alert.resolved"))
+    return out
+
+
+class AlarmTracker:
+    """Which (ward, domain, metric) are at their alarm level, from each device's newest reading.
+
+    Kept by the ingest worker across batches.  ``update`` only proposes the new
+    state; ``commit`` adopts it once the batch's transaction has committed, so a
+    retried batch is judged against the state from before it.  After a restart
+    the tracker knows only the devices heard from since.
+    """
+
+    def __init__(self) -> None:
+        self._state: dict[tuple[str, str, str], dict[str, tuple[float, bool]]] = {}
+        self._pending: dict[tuple[str, str, str], dict[str, tuple[float, bool]]] = {}
+
+    def update(
+        self, readings: Iterable[ReadingRow], domain_of: Mapping[str, str]
+    ) -> list[Resolution]:
+        """Resolutions for the ward alarms this batch clears (call ``commit`` after writing)."""
+        pending: dict[tuple[str, str, str], dict[str, tuple[float, bool]]] = {}
+        last: dict[tuple[str, str, str], datetime] = {}
+        for r in readings:
+            dom = domain_of.get(r.device_id)
+            m = CATALOGUE[dom].metrics.get(r.metric) if dom in CATALOGUE else None
+            if dom is None or m is None or m.alarm is None:
+                continue
+            key = (r.ward_code, dom, r.metric)
+            devices = pending.get(key)
+            if devices is None:
+                devices = pending[key] = dict(self._state.get(key, {}))
+            ts = r.time.timestamp()
+            prev = devices.get(r.device_id)
+            if prev is None or ts >= prev[0]:
+                devices[r.device_id] = (ts, m.state(r.value) == "alarm")
+            last[key] = max(last.get(key, r.time), r.time)
+        self._pending = pending
+        out = []
+        for key, devices in pending.items():
+            before = any(alarm for _, alarm in self._state.get(key, {}).values())
+            if before and not any(alarm for _, alarm in devices.values()):
+                ward, dom, metric = key
+                note = "back below the alarm level"
+                out.append(Resolution(f"alarm:{ward}:{dom}:{metric}", last[key], note))
+        return out
+
+    def commit(self) -> None:
+        self._state.update(self._pending)
+        self._pending = {}

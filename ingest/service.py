@@ -36,7 +36,7 @@ from ingest.decode import Decoded, RawMessage, decode
 from ingest.live_updater import LiveUpdater
 from ingest.metrics import MetricsServer, render
 from ingest.rows import to_rows, week_starts
-from ingest.rules import evaluate
+from ingest.rules import AlarmTracker, evaluate, event_resolutions
 from ioc.config import Settings
 from ioc.contract import Status, Validator, subscription
 from ioc.live import DeviceValue, LiveState
@@ -85,6 +85,7 @@ class IngestService:
         self._validator: Validator | None = None
         self._weeks_ready: set[datetime] = set()
         self._index: WardIndex | None = None
+        self._alarms = AlarmTracker()
         self._domain_of: dict[str, str] = {}
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -251,7 +252,13 @@ class IngestService:
         for d in rows.devices:
             self._domain_of[d.device_id] = d.domain
         incidents = evaluate(rows.readings, rows.events, self._domain_of)
-        return write_batch(self._conn, rows, rollups=self._rollups, incidents=incidents)
+        cleared = self._alarms.update(rows.readings, self._domain_of)
+        cleared += event_resolutions(rows.events)
+        result = write_batch(
+            self._conn, rows, rollups=self._rollups, incidents=incidents, resolutions=cleared
+        )
+        self._alarms.commit()  # only a committed batch moves the alarm state on
+        return result
 
     def _write_one_by_one(self, batch: Sequence[Decoded]) -> WriteResult:
         new_r, new_e, dead = [], [], 0
@@ -300,6 +307,7 @@ class IngestService:
         c["duplicate_readings"] += result.duplicate_readings
         c["duplicate_events"] += result.duplicate_events
         c["incidents_opened"] += result.incidents_opened
+        c["incidents_resolved"] += result.incidents_resolved
         for item in batch:
             if item.reason is not None:
                 c["dead_letters"] += 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal
 
 import psycopg
@@ -16,7 +17,14 @@ from psycopg.types.json import Jsonb
 
 from ioc.errors import StoreError
 
-__all__ = ["TRANSITIONS", "IncidentCandidate", "open_incidents", "transition"]
+__all__ = [
+    "TRANSITIONS",
+    "IncidentCandidate",
+    "Resolution",
+    "open_incidents",
+    "resolve_incidents",
+    "transition",
+]
 
 Severity = Literal["low", "medium", "high", "critical"]
 
@@ -42,12 +50,22 @@ class IncidentCandidate:
     source: str | None = None
     lat: float | None = None
     lon: float | None = None
+    time: datetime | None = None  # when it happened (the reading's or event's time)
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """The condition behind an active incident has ended (alarm cleared, alert resolved)."""
+
+    dedup_key: str
+    time: datetime
+    note: str
 
 
 _OPEN = """
 INSERT INTO incidents (ward_code, domain, kind, severity, title, detail, source, dedup_key,
-                       lat, lon)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                       lat, lon, opened_at)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, coalesce(%s, now()))
 ON CONFLICT (dedup_key) WHERE status NOT IN ('resolved', 'closed') DO UPDATE SET
     updated_at = now(),
     detail = excluded.detail,
@@ -76,6 +94,7 @@ def open_incidents(conn: psycopg.Connection[Any], candidates: Sequence[IncidentC
                     c.dedup_key,
                     c.lat,
                     c.lon,
+                    c.time,
                 ),
             )
             row = cur.fetchone()
@@ -87,6 +106,35 @@ def open_incidents(conn: psycopg.Connection[Any], candidates: Sequence[IncidentC
                     (row[0], c.title),
                 )
     return opened
+
+
+# Operators own an incident once it is dispatched; only open or acknowledged
+# ones are resolved automatically when their cause ends.
+def resolve_incidents(conn: psycopg.Connection[Any], resolutions: Sequence[Resolution]) -> int:
+    """Resolve the active incidents these name; returns how many were resolved."""
+    done = 0
+    with conn.cursor() as cur:
+        for r in sorted(resolutions, key=lambda r: r.dedup_key):
+            cur.execute(
+                "SELECT id, status FROM incidents WHERE dedup_key = %s "
+                "AND status IN ('open', 'acknowledged') FOR UPDATE",
+                (r.dedup_key,),
+            )
+            row = cur.fetchone()
+            if row is None:
+                continue
+            cur.execute(
+                "UPDATE incidents SET status = 'resolved', updated_at = now(), closed_at = %s "
+                "WHERE id = %s",
+                (r.time, row[0]),
+            )
+            cur.execute(
+                "INSERT INTO incident_log (incident_id, actor, action, from_status, to_status, note)"
+                " VALUES (%s, 'ingest', 'auto_resolve', %s, 'resolved', %s)",
+                (row[0], row[1], r.note),
+            )
+            done += 1
+    return done
 
 
 def transition(

@@ -18,7 +18,12 @@ from typing import Any
 
 import psycopg
 
-from ioc.store.incidents import IncidentCandidate, open_incidents
+from ioc.store.incidents import (
+    IncidentCandidate,
+    Resolution,
+    open_incidents,
+    resolve_incidents,
+)
 
 __all__ = [
     "BatchRows",
@@ -90,6 +95,7 @@ class WriteResult:
     duplicate_events: int
     dead_letters: int
     incidents_opened: int
+    incidents_resolved: int = 0
 
 
 _STAGING = """
@@ -206,11 +212,12 @@ def write_batch(
     *,
     rollups: bool,
     incidents: Sequence[IncidentCandidate] = (),
+    resolutions: Sequence[Resolution] = (),
 ) -> WriteResult:
     """Write one batch in one transaction; the caller acknowledges after this returns."""
     new_readings: list[ReadingRow] = []
     new_events: list[EventRow] = []
-    opened = 0
+    opened = resolved = 0
     with conn.transaction(), conn.cursor() as cur:
         cur.execute(_STAGING)
         if rows.readings:
@@ -264,6 +271,8 @@ def write_batch(
                     copy.write_row((d.received_at, d.topic, d.payload, d.reason, d.detail))
         if incidents:
             opened = open_incidents(conn, incidents)
+        if resolutions:
+            resolved = resolve_incidents(conn, resolutions)
     return WriteResult(
         new_readings=new_readings,
         new_events=new_events,
@@ -271,4 +280,5 @@ def write_batch(
         duplicate_events=len(rows.events) - len(new_events),
         dead_letters=len(rows.dead_letters),
         incidents_opened=opened,
+        incidents_resolved=resolved,
     )

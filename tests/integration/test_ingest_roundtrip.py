@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -121,3 +121,35 @@ def test_coordinates_are_located_in_wards(
     assert meta == ("27697", {"located_ward": "27694"})
     attrs = dict(db.execute("SELECT event_id, attrs->>'located_ward' FROM events").fetchall())
     assert attrs == {"r-1": "27694", "r-2": None}
+
+
+def test_incidents_open_at_their_time_and_resolve_when_the_cause_ends(
+    service: IngestService, settings: Settings, db: psycopg.Connection[Any]
+) -> None:
+    root = settings.topic_root
+    t0 = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=10)
+    aq = build_topic("27694", "air", "aq-1", "telemetry", root)
+    soc = build_topic("27694", "security", "soc", "event", root)
+    raised = {"severity": "high", "kind": "malware", "text": "Mã độc", "alert": "a-1"}
+    publish_all(settings, [
+        (aq, encode_telemetry(t0, {"pm25": 200.0})),
+        (soc, encode_event(t0, "a-1", "alert.raised", raised)),
+    ])  # fmt: skip
+    assert wait_for(lambda: count(db, "SELECT count(*) FROM incidents") == 2, 20)
+    opened = db.execute("SELECT min(opened_at) FROM incidents").fetchone()
+    assert opened is not None and opened[0] == t0, "an incident opens at its cause's time"
+    publish_all(settings, [
+        (aq, encode_telemetry(t0 + timedelta(minutes=1), {"pm25": 30.0})),
+        (soc, encode_event(t0 + timedelta(minutes=2), "r-1", "alert.resolved", {"alert": "a-1"})),
+    ])  # fmt: skip
+    assert wait_for(
+        lambda: count(db, "SELECT count(*) FROM incidents WHERE status = 'resolved'") == 2, 20
+    )
+    log = db.execute(
+        "SELECT action, note FROM incident_log WHERE action = 'auto_resolve' ORDER BY note"
+    ).fetchall()
+    assert log == [
+        ("auto_resolve", "alert.resolved"),
+        ("auto_resolve", "back below the alarm level"),
+    ]
+    assert service.counters["incidents_resolved"] == 2

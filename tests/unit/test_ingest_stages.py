@@ -113,3 +113,33 @@ def test_metrics_render_prometheus_text() -> None:
     assert "# TYPE ioc_ingest_messages_total counter" in text
     assert 'ioc_ingest_queue_depth{worker="w\\"1"} 3' in text
     assert "# TYPE ioc_ingest_queue_depth gauge" in text
+
+
+def test_alarm_tracker_resolves_when_no_device_is_in_alarm() -> None:
+    from datetime import timedelta
+
+    from ingest.rules import AlarmTracker
+
+    tracker = AlarmTracker()
+    domains = {"aq-1": "air", "aq-2": "air"}
+    t = [NOW + timedelta(minutes=i) for i in range(4)]
+    assert tracker.update([ReadingRow(t[0], "27694", "aq-1", "pm25", 200.0),
+                           ReadingRow(t[0], "27694", "aq-2", "pm25", 180.0)], domains) == []  # fmt: skip
+    tracker.commit()
+    assert tracker.update([ReadingRow(t[1], "27694", "aq-1", "pm25", 20.0)], domains) == []
+    tracker.commit()  # aq-2 is still at the alarm level
+    # Not committed: a retried batch is judged against the same state.
+    first = tracker.update([ReadingRow(t[2], "27694", "aq-2", "pm25", 30.0)], domains)
+    again = tracker.update([ReadingRow(t[2], "27694", "aq-2", "pm25", 30.0)], domains)
+    assert [r.dedup_key for r in first] == [r.dedup_key for r in again] == ["alarm:27694:air:pm25"]
+    assert first[0].time == t[2]
+    tracker.commit()
+    assert tracker.update([ReadingRow(t[3], "27694", "aq-2", "pm25", 25.0)], domains) == []
+
+
+def test_alert_resolved_names_the_raised_alert() -> None:
+    from ingest.rules import event_resolutions
+
+    ev = EventRow(NOW, "27694", "security", "soc", "e9", "alert.resolved", {"alert": "e2"})
+    (res,) = event_resolutions([ev])
+    assert res.dedup_key == "event:soc:e2" and res.time == NOW
