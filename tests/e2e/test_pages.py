@@ -93,3 +93,21 @@ def test_map_click_opens_ward(dash_duo: Any, app_factory: Callable[..., Dash]) -
     dash_duo.wait_for_element("#ward-title", timeout=10)
     assert "/ward/" in dash_duo.driver.current_url
     assert dash_duo.get_logs() == []
+
+
+def test_kiosk_hides_navigation_and_rotates(
+    dash_duo: Any, app_factory: Callable[..., Dash], settings: Settings
+) -> None:
+    _feed(settings)
+    start_and_login(dash_duo, app_factory(), "kiosk", "/?kiosk=1&rotate=5")
+    dash_duo.wait_for_element("#wall-kpi-aqi", timeout=15)
+    dash_duo.wait_for_element("#ioc-nav.hidden", timeout=5)
+
+    def links_shown() -> bool:
+        return any(a.is_displayed() for a in dash_duo.find_elements("#ioc-nav .nav-link"))
+
+    assert not links_shown()
+    dash_duo.wait_for_element("#map-graph", timeout=12)  # the next page in the rotation
+    assert "/map" in dash_duo.driver.current_url and "kiosk=1" in dash_duo.driver.current_url
+    assert not links_shown()
+    assert dash_duo.get_logs() == []
