@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import psycopg
 import pytest
@@ -114,7 +115,7 @@ def start_and_login(dash_duo: Any, app: Dash, user: str = "admin", path: str = "
         {"width": 1920, "height": 1080, "deviceScaleFactor": 1, "mobile": False},
     )
     dash_duo._url = dash_duo.server.url  # set without navigating: "/" is the login page now
-    dash_duo.driver.get(f"{dash_duo.server_url}/login?next={path}")
+    dash_duo.driver.get(f"{dash_duo.server_url}/login?next={quote(path, safe='/')}")
     dash_duo.find_element("#login-user").send_keys(user)
     dash_duo.find_element("#login-password").send_keys(PASSWORD)
     dash_duo.find_element("#login-submit").click()
