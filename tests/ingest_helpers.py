@@ -16,6 +16,7 @@ from typing import Any
 
 import psycopg
 
+from ingest.service import IngestService
 from ioc.config import Settings
 from ioc.contract import build_topic, encode_telemetry
 from ioc.mqtt import Publisher
@@ -116,3 +117,17 @@ def ingest_settings(
         update={"client_id": f"{prefix}-{uuid.uuid4().hex[:8]}", **overrides}
     )
     return settings.model_copy(update={"ingest": cfg})
+
+
+@contextmanager
+def running_ingest(
+    settings: Settings, prefix: str = "test-ingest", **overrides: object
+) -> Iterator[IngestService]:
+    """An in-process ingest worker, subscribed before the block starts, stopped after it."""
+    svc = IngestService(ingest_settings(settings, prefix, **overrides))
+    svc.start()
+    try:
+        assert svc.wait_ready(10), "the worker did not subscribe"
+        yield svc
+    finally:
+        svc.stop()

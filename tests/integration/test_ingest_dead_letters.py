@@ -16,7 +16,13 @@ import pytest
 from ingest.service import IngestService
 from ioc.config import Settings
 from ioc.contract import encode_event
-from tests.ingest_helpers import count, ingest_settings, publish_all, telemetry_messages, wait_for
+from tests.ingest_helpers import (
+    count,
+    publish_all,
+    running_ingest,
+    telemetry_messages,
+    wait_for,
+)
 
 
 def _free_port() -> int:
@@ -27,11 +33,8 @@ def _free_port() -> int:
 
 @pytest.fixture
 def service(settings: Settings) -> Iterator[IngestService]:
-    svc = IngestService(ingest_settings(settings, "test-dl", metrics_port=_free_port()))
-    svc.start()
-    assert svc.wait_ready(10)
-    yield svc
-    svc.stop()
+    with running_ingest(settings, "test-dl", metrics_port=_free_port()) as svc:
+        yield svc
 
 
 def bad_corpus(root: str) -> list[tuple[str, bytes, str]]:

@@ -19,16 +19,19 @@ from ioc.config import Settings
 from ioc.contract import build_topic, encode_event, encode_telemetry
 from ioc.live import LiveState
 from ioc.store.wards import upsert_boundaries
-from tests.ingest_helpers import count, ingest_settings, publish_all, telemetry_messages, wait_for
+from tests.ingest_helpers import (
+    count,
+    publish_all,
+    running_ingest,
+    telemetry_messages,
+    wait_for,
+)
 
 
 @pytest.fixture
 def service(settings: Settings) -> Iterator[IngestService]:
-    svc = IngestService(ingest_settings(settings, "test-ingest"))
-    svc.start()
-    assert svc.wait_ready(10)
-    yield svc
-    svc.stop()
+    with running_ingest(settings, "test-ingest") as svc:
+        yield svc
 
 
 def test_round_trip_rows_rollups_and_live_state(
@@ -77,15 +80,10 @@ def test_redis_down_does_not_stop_the_database_path(
 ) -> None:
     # Point live state at a port where no Redis listens: the database path must go on.
     settings = make_settings(redis_url="redis://127.0.0.1:1/0")
-    svc = IngestService(ingest_settings(settings, "test-ingest"))
-    svc.start()
-    try:
-        assert svc.wait_ready(10)
+    with running_ingest(settings, "test-ingest") as svc:
         publish_all(settings, telemetry_messages(settings.topic_root, 200))
         assert wait_for(lambda: count(db, "SELECT count(*) FROM readings") == 200, 30)
         assert svc.counters["redis_errors"] > 0
-    finally:
-        svc.stop()
 
 
 def test_coordinates_are_located_in_wards(
@@ -94,10 +92,7 @@ def test_coordinates_are_located_in_wards(
     """With real boundaries imported, ingest assigns each coordinate its ward (point-in-ward)."""
     upsert_boundaries(db, import_boundaries(real_file).rows(), "test")
     p1 = ward("27694")  # Phường 1's facts centroid lies inside Phường 1
-    svc = IngestService(ingest_settings(settings, "test-locate"))
-    svc.start()
-    try:
-        assert svc.wait_ready(10)
+    with running_ingest(settings, "test-locate"):
         now = datetime.now(UTC)
         root = settings.topic_root
         publish_all(settings, [
@@ -112,8 +107,6 @@ def test_coordinates_are_located_in_wards(
         ])  # fmt: skip
         assert wait_for(lambda: count(db, "SELECT count(*) FROM events") == 2, 20)
         assert wait_for(lambda: count(db, "SELECT count(*) FROM devices") == 1, 20)
-    finally:
-        svc.stop()
     live = LiveState(redis.Redis.from_url(settings.redis_url), settings.redis_prefix)
     assert wait_for(lambda: "lat" in live.devices().get("aq-moved", {}))
     assert float(live.devices()["aq-moved"]["lat"]) == p1.lat  # the map places it from here

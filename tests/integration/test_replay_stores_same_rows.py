@@ -18,7 +18,7 @@ from simulators.domains.base import TZ
 from simulators.engine import Simulation
 from simulators.record import Recorder, replay
 from simulators.runner import run
-from tests.ingest_helpers import count, ingest_settings, wait_for
+from tests.ingest_helpers import count, running_ingest, wait_for
 from tests.unit.sim_helpers import small_fleet
 
 SNAPSHOT = {
@@ -30,11 +30,8 @@ SNAPSHOT = {
 
 @pytest.fixture
 def service(settings: Settings) -> Iterator[IngestService]:
-    svc = IngestService(ingest_settings(settings, "test-replay"))
-    svc.start()
-    assert svc.wait_ready(10)
-    yield svc
-    svc.stop()
+    with running_ingest(settings, "test-replay") as svc:
+        yield svc
 
 
 def _snapshot(db: psycopg.Connection[Any]) -> dict[str, list[tuple[Any, ...]]]:
