@@ -18,6 +18,7 @@ from urllib.parse import parse_qs
 
 import dash
 import flask
+import redis
 from dash import Dash, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
@@ -90,7 +91,11 @@ def _register_shell_callbacks(app: Dash, settings: Settings) -> None:
         State("ioc-version", "data"),
     )
     def poll(_n: int | None, seen: int | None) -> int:
-        version = ctx().live.version()
+        try:
+            version = ctx().live.version()
+        except redis.RedisError:
+            # No change signal: refresh from the database every 10 s instead.
+            version = -int(time.time() // 10)
         if version == seen:
             raise PreventUpdate
         return version
@@ -99,11 +104,15 @@ def _register_shell_callbacks(app: Dash, settings: Settings) -> None:
     def status(_n: int | None) -> list[Any]:
         language = auth.current_lang()
         now = time.time()
-        last = ctx().live.last_update()
+        stamp = fmt_datetime(now, seconds=True)
+        try:
+            last = ctx().live.last_update()
+        except redis.RedisError:
+            badge = freshness_badge("stale", t("fresh.nolive", language), "")
+            return [badge, clock(stamp[11:], stamp[:10])]
         state = freshness_state(last, now, settings.app.freshness_s)
         label = {"fresh": "fresh.ok", "stale": "fresh.stale", "never": "fresh.never"}[state]
         detail = "" if last is None else t("fresh.ago", language, s=max(0, round(now - last)))
-        stamp = fmt_datetime(now, seconds=True)
         return [freshness_badge(state, t(label, language), detail), clock(stamp[11:], stamp[:10])]
 
     @app.callback(

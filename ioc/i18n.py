@@ -58,6 +58,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "fresh.stale": ("Mất tín hiệu", "Feeds stopped"),
     "fresh.never": ("Chưa nhận dữ liệu", "No data received"),
     "fresh.ago": ("cách đây {s} giây", "{s} s ago"),
+    "fresh.nolive": ("Mất kết nối dữ liệu trực tiếp", "Live data unavailable"),
     "kpi.incidents": ("Sự cố đang mở", "Open incidents"),
     "kpi.devices": ("Thiết bị trực tuyến", "Devices online"),
     "kpi.offline": ("ngoại tuyến", "offline"),

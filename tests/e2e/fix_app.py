@@ -96,9 +96,9 @@ def app_factory(
     seed(db)
     apps: list[Dash] = []
 
-    def make(**app_overrides: Any) -> Dash:
+    def make(settings_overrides: dict[str, Any] | None = None, **app_overrides: Any) -> Dash:
         cfg = {"users_file": users_file, "secret_key": "test-secret-key-123", **app_overrides}
-        app = create_app(make_settings(app=cfg))
+        app = create_app(make_settings(app=cfg, **(settings_overrides or {})))
         apps.append(app)
         return app
 

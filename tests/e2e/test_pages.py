@@ -111,3 +111,21 @@ def test_kiosk_hides_navigation_and_rotates(
     assert "/map" in dash_duo.driver.current_url and "kiosk=1" in dash_duo.driver.current_url
     assert not links_shown()
     assert dash_duo.get_logs() == []
+
+
+def test_a_failing_service_blanks_only_its_panels(
+    dash_duo: Any, app_factory: Callable[..., Dash]
+) -> None:
+    """Redis unreachable: the live panels say what failed; the database panels still show."""
+    app = app_factory({"redis_url": "redis://127.0.0.1:1/0"})
+    start_and_login(dash_duo, app, "admin", "/ward/27694")
+    dash_duo.wait_for_element(".panel-error", timeout=15)
+    dash_duo.wait_for_element("#ward-title", timeout=5)
+    # The ward's incidents and its chart come from PostgreSQL and still render.
+    dash_duo.wait_for_element("#ward-incidents table", timeout=10)
+    dash_duo.wait_for_element("#ward-series .main-svg", timeout=10)
+    # The operator is told live data is down.
+    dash_duo.wait_for_contains_text(
+        "#ioc-fresh-badge.badge-stale", "Mất kết nối dữ liệu trực tiếp", timeout=5
+    )
+    screenshot(dash_duo, "ward-redis-down")
