@@ -6,6 +6,7 @@ another one, and checks that every message is stored exactly once.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -250,3 +251,48 @@ def test_a_worker_that_stays_down_holds_its_share_until_retired(
         assert count(db, "SELECT count(*) FROM readings") == n
         publish_all(settings, later)
         assert wait_for(lambda: count(db, "SELECT count(*) FROM readings") == 2 * n, 30)
+
+
+def _redis_restart(url: str) -> None:
+    """Stop the Redis server and start it again as scripts/services.sh does."""
+    client = redis.Redis.from_url(url)
+    args = client.config_get("port")
+    port = args.get("port") or args.get(b"port") or "6379"
+    with contextlib.suppress(redis.ConnectionError):  # the server hangs up as it goes
+        client.shutdown(nosave=True)
+    assert wait_for(lambda: not _redis_up(url), 10)
+    subprocess.run(
+        ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", str(port),
+         "--save", "", "--appendonly", "no"],
+        check=True,
+    )  # fmt: skip
+    assert wait_for(lambda: _redis_up(url), 10)
+
+
+def _redis_up(url: str) -> bool:
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=0.5).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs a local redis-server")
+def test_redis_restart_while_streaming(settings: Settings, db: psycopg.Connection[Any]) -> None:
+    """The database path goes on through a Redis restart, and live state resumes after it."""
+    n = 3000
+    cid = f"redisrestart-{uuid.uuid4().hex[:8]}"
+    msgs = telemetry_messages(settings.topic_root, n, devices=30)
+    with ingest_process(settings, cid) as proc:
+        assert wait_for(lambda: _subscribed(settings, cid), 15)
+        streamer = _stream(settings, msgs, chunks=6, pause=0.3)
+        assert wait_for(lambda: count(db, "SELECT count(*) FROM readings") > 300, 30)
+        _redis_restart(settings.redis_url)
+        streamer.join(60)
+        assert wait_for(lambda: count(db, "SELECT count(*) FROM readings") >= n, 60)
+        assert proc.poll() is None, "the worker must ride through the restart"
+        # Live state comes back with the next messages.
+        late = telemetry_messages(settings.topic_root, 30, start=datetime.now(UTC), devices=30)
+        publish_all(settings, late)
+        live = LiveState(redis.Redis.from_url(settings.redis_url), settings.redis_prefix)
+        assert wait_for(lambda: len(live.devices()) == 30, 20)
+        assert wait_for(lambda: count(db, "SELECT count(*) FROM readings") == n + 30, 20)
