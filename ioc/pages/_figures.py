@@ -6,10 +6,12 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+import redis
 
 from ioc.contract.catalogue import CATALOGUE, Metric
 from ioc.i18n import t
-from ioc.pages._common import ctx
+from ioc.pages._common import ctx, now, query
+from ioc.store import queries
 from maps.base import DEFAULT_VIEW_PX
 from maps.incidents import incident_layer
 from maps.wards_figure import ward_choropleth
@@ -46,8 +48,18 @@ def domain_options(lang: str) -> list[dict[str, str]]:
 
 
 def live_values(m: Metric, codes: list[str]) -> dict[str, float | None]:
-    """ward -> live value of ``m`` combined the catalogue's way (avg, sum or max)."""
-    sums = ctx().live.ward_summaries(codes)
+    """ward -> live value of ``m`` combined the catalogue's way (avg, sum or max).
+
+    Without Redis, the last hour from the minute rollup stands in (the header
+    tells the operator live data is unavailable).
+    """
+    try:
+        sums = ctx().live.ward_summaries(codes)
+    except redis.RedisError:
+        agg = "max" if m.ward_agg == "max" else "avg"
+        key = f"lastHour:{m.name}:{agg}:{','.join(sorted(codes))}"
+        got = query(key, queries.ward_metric_window, m.name, "hour", now(), codes, agg)
+        return {c: got.get(c) for c in codes}
     return {c: (sums[c][m.name][m.ward_agg] if m.name in sums.get(c, {}) else None) for c in codes}
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from ioc.contract.catalogue import metric
 from ioc.i18n import TZ, fmt_number, fmt_pct, t
 from ioc.pages._common import ctx, live_devices, now, query, scope_key
+from ioc.pages._figures import live_values
 from ioc.store import queries
 from widgets.aqi import AQI_COLORS, aqi_category, aqi_pm25
 from widgets.kpi import kpi_tile, kpi_tile_rows
@@ -62,13 +63,14 @@ def devices_tile(lang: str, wards: list[str] | None) -> Any:
     )
 
 
-def aqi_value(summaries: dict[str, dict[str, dict[str, float]]]) -> int | None:
-    pm = [s["pm25"]["avg"] for s in summaries.values() if "pm25" in s]
+def aqi_value(ward_pm25: dict[str, float | None]) -> int | None:
+    """City AQI from the wards' mean PM2.5 (wards without a value are left out)."""
+    pm = [v for v in ward_pm25.values() if v is not None]
     return aqi_pm25(sum(pm) / len(pm)) if pm else None
 
 
 def aqi_tile(lang: str, wards: list[str] | None) -> Any:
-    aqi = aqi_value(ctx().live.ward_summaries(_codes(wards)))
+    aqi = aqi_value(live_values(metric("air", "pm25"), _codes(wards)))
     if aqi is None:
         return kpi_tile("wall-kpi-aqi", t("kpi.aqi", lang), "–", detail=t("empty", lang))
     cat = aqi_category(aqi)
@@ -80,9 +82,8 @@ def aqi_tile(lang: str, wards: list[str] | None) -> Any:
 
 
 def river_tile(lang: str, wards: list[str] | None) -> Any:
-    sums = ctx().live.ward_summaries(_codes(wards))
-    levels = [s["level_m"]["max"] for s in sums.values() if "level_m" in s]
     m = metric("water", "level_m")
+    levels = [v for v in live_values(m, _codes(wards)).values() if v is not None]
     if not levels:
         return kpi_tile("wall-kpi-river", t("kpi.river", lang), "–", detail=t("empty", lang))
     level = max(levels)

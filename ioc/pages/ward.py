@@ -12,6 +12,7 @@ from functools import partial
 from typing import Any
 
 import dash
+import redis
 from dash import Dash, Input, Output, State, dcc, html
 from dash.development.base_component import Component
 
@@ -98,7 +99,13 @@ def layout(code: str | None = None, **params: Any) -> Component:
 def _devices(code: str, language: str) -> Any:
     devices = query(f"wdev:{code}", queries.ward_devices, code)
     shown = devices[:200]
-    latest_by_device = ctx().live.latest_many(d["device_id"] for d in shown)
+    ids = [d["device_id"] for d in shown]
+    try:
+        latest_by_device = ctx().live.latest_many(ids)
+    except redis.RedisError:
+        # Live state unavailable (the header says so): the newest stored readings instead.
+        since = now() - timedelta(days=1)
+        latest_by_device = query(f"wlatest:{code}", queries.latest_readings, ids, since)
     rows = []
     for d in shown:
         latest = latest_by_device[d["device_id"]]

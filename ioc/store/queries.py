@@ -35,6 +35,7 @@ __all__ = [
     "egov_summary",
     "incident_severity_counts",
     "incidents",
+    "latest_readings",
     "metric_series",
     "open_reports",
     "overdue_dossiers",
@@ -358,3 +359,27 @@ def covid_daily(
         """,
         {"wards": _w(wards), "since": since, "now": now},
     )
+
+
+def latest_readings(
+    conn: Conn, devices: Sequence[str], since: datetime
+) -> dict[str, dict[str, tuple[float, float]]]:
+    """device -> metric -> (value, epoch s) of its newest reading since ``since``.
+
+    The live state's answer from PostgreSQL, for when Redis is unavailable;
+    bounded by the devices of one page and a short window.
+    """
+    rows = _rows(
+        conn,
+        """
+        SELECT DISTINCT ON (device_id, metric) device_id, metric, value, time
+        FROM readings
+        WHERE device_id = ANY(%(devices)s::text[]) AND time >= %(since)s
+        ORDER BY device_id, metric, time DESC
+        """,
+        {"devices": list(devices), "since": since},
+    )
+    out: dict[str, dict[str, tuple[float, float]]] = {d: {} for d in devices}
+    for r in rows:
+        out[r["device_id"]][r["metric"]] = (float(r["value"]), r["time"].timestamp())
+    return out
