@@ -577,3 +577,27 @@ def test_local_day_boundaries(db: Conn) -> None:
         {"ward_code": "27694", "day": "2026-03-03", "new_cases": 3.0, "dose1": 100.0},
         {"ward_code": "27694", "day": "2026-03-04", "new_cases": 5.0, "dose1": 110.0},
     ]
+
+
+def test_latest_readings_are_the_newest_per_device_and_metric(db: Conn) -> None:
+    t0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+    for week in (t0, t0 - timedelta(days=2)):
+        db.execute("SELECT ensure_partition('readings', %s)", (week,))
+    rows = [
+        (t0, "aq-1", "pm25", 10.0), (t0 + timedelta(minutes=5), "aq-1", "pm25", 12.0),
+        (t0, "aq-1", "pm10", 30.0), (t0 + timedelta(minutes=1), "aq-2", "pm25", 7.0),
+        (t0 - timedelta(days=2), "aq-3", "pm25", 99.0),  # older than the window
+    ]  # fmt: skip
+    for ts, dev, metric, value in rows:
+        db.execute(
+            "INSERT INTO readings VALUES (%s, '27694', %s, %s, %s)", (ts, dev, metric, value)
+        )
+    got = queries.latest_readings(db, ["aq-1", "aq-2", "aq-3"], t0 - timedelta(hours=1))
+    assert got == {
+        "aq-1": {
+            "pm25": (12.0, (t0 + timedelta(minutes=5)).timestamp()),
+            "pm10": (30.0, t0.timestamp()),
+        },
+        "aq-2": {"pm25": (7.0, (t0 + timedelta(minutes=1)).timestamp())},
+        "aq-3": {},
+    }
