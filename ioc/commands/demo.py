@@ -14,6 +14,7 @@ import argparse
 import contextlib
 import logging
 import os
+import re
 import secrets
 import signal
 import subprocess
@@ -105,7 +106,10 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     env = dict(os.environ)
     env.setdefault("IOC_APP__USERS_FILE", str(users.resolve()))
     env.setdefault("IOC_APP__SECRET_KEY", _secret(folder / "secret-key"))
-    env.setdefault("IOC_INGEST__CLIENT_ID", "ioc-demo-ingest")
+    # A persistent session keeps its subscriptions: one client id per topic root, so a
+    # demo on another root never inherits this one's (or the reverse).
+    root_id = re.sub(r"[^A-Za-z0-9_-]", "-", settings.topic_root)
+    env.setdefault("IOC_INGEST__CLIENT_ID", f"ioc-demo-ingest-{root_id}")
     env.setdefault("IOC_INGEST__STATS_INTERVAL_S", "2")
     ioc = [sys.executable, "-m", "ioc.cli"]
     sim = [*ioc, "simulate", "--speed", str(args.speed), "--seed", str(args.seed)]
