@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
@@ -39,6 +40,14 @@ class QueryCache:
         self.r = client
         self.prefix = f"{prefix}:cache:"
         self.ttl_ms = int(ttl_s * 1000)
+        self._warned_at = 0.0
+
+    def _warn(self, what: str, key: str, exc: Exception) -> None:
+        # Every panel asks every second: say it once in a while, not a thousand times.
+        now = time.monotonic()
+        if now - self._warned_at >= 30:
+            self._warned_at = now
+            log.warning("cache %s %s failed (queries run uncached): %s", what, key, exc)
 
     def get_or_compute(self, key: str, compute: Callable[[], T]) -> T:
         if self.ttl_ms <= 0:
@@ -47,7 +56,7 @@ class QueryCache:
         try:
             raw = self.r.get(full)
         except redis.RedisError as exc:
-            log.warning("cache read %s failed: %s", key, exc)
+            self._warn("read", key, exc)
             return compute()
         if raw is not None:
             value: T = json.loads(raw, object_hook=_hook)
@@ -56,5 +65,5 @@ class QueryCache:
         try:
             self.r.set(full, json.dumps(value, default=_default), px=self.ttl_ms)
         except redis.RedisError as exc:
-            log.warning("cache write %s failed: %s", key, exc)
+            self._warn("write", key, exc)
         return value
