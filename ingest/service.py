@@ -261,7 +261,7 @@ class IngestService:
         return result
 
     def _write_one_by_one(self, batch: Sequence[Decoded]) -> WriteResult:
-        new_r, new_e, dead = [], [], 0
+        results = []
         for item in batch:
             try:
                 res = self._write(to_rows([item], self._index))
@@ -276,10 +276,18 @@ class IngestService:
                 )
                 res = self._write(BatchRows(dead_letters=[dl]))
                 self.counters["dead.store_rejected"] += 1
-            new_r += res.new_readings
-            new_e += res.new_events
-            dead += res.dead_letters
-        return WriteResult(new_r, new_e, 0, 0, dead, 0)
+                self.counters["dead_letters"] += 1
+            results.append(res)
+        # The same totals a single write of the batch would report.
+        return WriteResult(
+            new_readings=[r for res in results for r in res.new_readings],
+            new_events=[e for res in results for e in res.new_events],
+            duplicate_readings=sum(res.duplicate_readings for res in results),
+            duplicate_events=sum(res.duplicate_events for res in results),
+            dead_letters=sum(res.dead_letters for res in results),
+            incidents_opened=sum(res.incidents_opened for res in results),
+            incidents_resolved=sum(res.incidents_resolved for res in results),
+        )
 
     def _drop_conn(self) -> None:
         if self._conn is not None:

@@ -161,3 +161,4 @@ def test_data_the_database_refuses_is_dead_lettered_alone(
     row = db.execute("SELECT reason, detail, payload FROM dead_letters").fetchone()
     assert row is not None and row[0] == "store_rejected" and "\\u0000" in bytes(row[2]).decode()
     assert service.counters["dead.store_rejected"] == 1
+    assert service.counters["dead_letters"] == 1  # the total counts it too
