@@ -18,8 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import redis
-
+from ioc.errors import ServiceUnavailable
 from ioc.live import DeviceValue, LiveState
 
 __all__ = ["LiveUpdater"]
@@ -91,7 +90,7 @@ class LiveUpdater:
             try:
                 self.live.apply(*merged, now=self.clock())
                 self.applied.set()
-            except redis.RedisError as exc:
+            except ServiceUnavailable as exc:
                 self.counters["redis_errors"] += 1
                 now = time.monotonic()
                 if now - self._last_warning > 30:

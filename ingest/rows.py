@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from geodata.index import WardIndex
 from ingest.decode import Decoded
 from ioc.contract import Event, Status, Telemetry
-from ioc.store.writer import BatchRows, DeadLetterRow, DeviceRow, EventRow, ReadingRow
+from ioc.model import BatchRows, DeadLetterRow, DeviceRow, EventRow, ReadingRow
 
 __all__ = ["to_rows", "week_starts"]
 

@@ -15,12 +15,10 @@ from datetime import datetime
 from geodata.registry import ward as ward_info
 from geodata.registry import ward_codes
 from ioc.contract import CATALOGUE, EVENT_TYPES
-from ioc.store.incidents import IncidentCandidate, Resolution, Severity
-from ioc.store.writer import EventRow, ReadingRow
+from ioc.model import EventRow, IncidentCandidate, ReadingRow, Resolution
+from vocab.severity import Severity, is_severity
 
 __all__ = ["AlarmTracker", "evaluate", "event_resolutions"]
-
-_SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high", "critical")
 
 
 def _ward_name(code: str) -> str:
@@ -71,7 +69,7 @@ def _reading_candidates(
 
 def _event_severity(e: EventRow) -> Severity | None:
     declared = e.attrs.get("severity")
-    if isinstance(declared, str) and declared in _SEVERITIES:
+    if isinstance(declared, str) and is_severity(declared):
         return declared  # type: ignore[return-value]
     et = EVENT_TYPES.get(e.type)
     if et is None or et.severity == "info":

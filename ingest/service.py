@@ -26,7 +26,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
-import redis
 
 from geodata.features import ward_features
 from geodata.index import WardIndex
@@ -39,12 +38,14 @@ from ingest.rows import to_rows, week_starts
 from ingest.rules import AlarmTracker, evaluate, event_resolutions
 from ioc.config import Settings
 from ioc.contract import Status, Validator, subscription
+from ioc.errors import ServiceUnavailable
 from ioc.live import DeviceValue, LiveState
+from ioc.model import BatchRows, DeadLetterRow, WriteResult
 from ioc.mqtt import Consumer, Delivery
 from ioc.store.db import connect
 from ioc.store.migrate import flavour
 from ioc.store.wards import known_ward_codes, load_boundaries
-from ioc.store.writer import BatchRows, DeadLetterRow, WriteResult, ensure_partitions, write_batch
+from ioc.store.writer import ensure_partitions, write_batch
 
 __all__ = ["IngestService"]
 
@@ -371,7 +372,7 @@ class IngestService:
         log.info("ingest stats %s", snapshot)
         try:
             self.live.write_stats(self.settings.ingest.client_id, snapshot)
-        except redis.RedisError:
+        except ServiceUnavailable:
             self.counters["redis_errors"] += 1
 
 

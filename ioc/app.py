@@ -18,13 +18,13 @@ from urllib.parse import parse_qs
 
 import dash
 import flask
-import redis
 from dash import Dash, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from ioc import auth, compress
 from ioc.cache import QueryCache
 from ioc.config import Settings, load_settings
+from ioc.errors import ServiceUnavailable
 from ioc.i18n import fmt_datetime, t
 from ioc.live import LiveState
 from ioc.pages._common import AppContext, ctx
@@ -93,7 +93,7 @@ def _register_shell_callbacks(app: Dash, settings: Settings) -> None:
     def poll(_n: int | None, seen: int | None) -> int:
         try:
             version = ctx().live.version()
-        except redis.RedisError:
+        except ServiceUnavailable:
             # No change signal: refresh from the database every 10 s instead.
             version = -int(time.time() // 10)
         if version == seen:
@@ -107,7 +107,7 @@ def _register_shell_callbacks(app: Dash, settings: Settings) -> None:
         stamp = fmt_datetime(now, seconds=True)
         try:
             last = ctx().live.last_update()
-        except redis.RedisError:
+        except ServiceUnavailable:
             badge = freshness_badge("stale", t("fresh.nolive", language), "")
             return [badge, clock(stamp[11:], stamp[:10])]
         state = freshness_state(last, now, settings.app.freshness_s)

@@ -36,6 +36,7 @@ from werkzeug.exceptions import Forbidden, Unauthorized
 from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response
 
+from ioc.errors import UsersFileError
 from ioc.i18n import lang_of, t
 
 __all__ = [
@@ -58,10 +59,6 @@ ROLES: tuple[Role, ...] = ("admin", "operator", "ward_staff", "viewer")
 # Reachable without a session: the login form, its stylesheet and Dash's own JS bundles.
 _PUBLIC_PREFIXES = ("/login", "/assets/", "/_dash-component-suites/", "/_favicon.ico", "/lang/")
 _DEMO_USER_NAME = "demo"
-
-
-class UsersFileError(ValueError):
-    """The users file cannot be read or has a bad entry."""
 
 
 @dataclass(frozen=True, slots=True)

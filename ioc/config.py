@@ -20,11 +20,9 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ioc.errors import ConfigError
+
 __all__ = ["ConfigError", "Settings", "load_settings"]
-
-
-class ConfigError(Exception):
-    """Settings failed validation; ``str()`` lists each failing key path."""
 
 
 class _Section(BaseModel):

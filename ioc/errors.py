@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-__all__ = ["AuthError", "IocError", "ServiceUnavailable", "StoreError"]
+__all__ = [
+    "AuthError",
+    "ConfigError",
+    "IocError",
+    "ServiceUnavailable",
+    "StoreError",
+    "UsersFileError",
+]
 
 
 class IocError(Exception):
@@ -19,3 +26,11 @@ class ServiceUnavailable(IocError):
 
 class AuthError(IocError):
     """The user may not see or do this."""
+
+
+class ConfigError(IocError):
+    """Settings failed validation; ``str()`` lists each failing key path."""
+
+
+class UsersFileError(IocError, ValueError):
+    """The users file cannot be read or has a bad entry."""

@@ -22,13 +22,16 @@ The app polls ``P:version`` (one GET) and re-reads only when it moved.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import redis
+
+from ioc.errors import ServiceUnavailable
 
 __all__ = ["DeviceValue", "LiveState", "WardSummary", "positions"]
 
@@ -80,6 +83,23 @@ def positions(values: Iterable[DeviceValue]) -> dict[str, tuple[float, float]]:
     return {d: (lat, lon) for d, (_ts, lat, lon) in best.items()}
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _unavailable(method: Callable[P, R]) -> Callable[P, R]:
+    """Redis errors leave the adapter as :class:`ServiceUnavailable`, so callers need no driver."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except redis.RedisError as exc:
+            raise ServiceUnavailable(f"Redis: {exc}") from exc
+
+    return wrapper
+
+
 def _s(x: Any) -> str:
     """Redis answers bytes or str depending on the client's decode_responses."""
     return x.decode() if isinstance(x, bytes) else str(x)
@@ -104,6 +124,7 @@ class LiveState:
 
     # ---- writing (ingest) -------------------------------------------------
 
+    @_unavailable
     def apply(
         self,
         values: Sequence[DeviceValue],
@@ -181,20 +202,28 @@ class LiveState:
             pipe.hset(self.key("ward", ward), metric, json.dumps(summary))
         pipe.execute()
 
+    @_unavailable
     def write_stats(self, worker: str, counters: Mapping[str, int | float]) -> None:
         self.r.hset(self.key("stats", worker), mapping={k: str(v) for k, v in counters.items()})
         self.r.expire(self.key("stats", worker), 3600)
 
     # ---- reading (app) ----------------------------------------------------
 
+    @_unavailable
+    def clear_stats(self, worker: str) -> None:
+        self.r.delete(self.key("stats", worker))
+
+    @_unavailable
     def version(self) -> int:
         raw = self.r.get(self.key("version"))
         return int(raw) if raw else 0
 
+    @_unavailable
     def last_update(self) -> float | None:
         raw = self.r.get(self.key("last_update"))
         return float(raw) if raw else None
 
+    @_unavailable
     def latest(self, device: str) -> dict[str, tuple[float, float]]:
         """metric -> (value, ts) for one device."""
         raw = self.r.hgetall(self.key("latest", device))
@@ -204,6 +233,7 @@ class LiveState:
             out[_s(k)] = (float(doc["v"]), float(doc["ts"]))
         return out
 
+    @_unavailable
     def latest_many(self, devices: Iterable[str]) -> dict[str, dict[str, tuple[float, float]]]:
         """device -> metric -> (value, ts) for many devices in one round trip."""
         names = list(devices)
@@ -219,6 +249,7 @@ class LiveState:
             out[name] = values
         return out
 
+    @_unavailable
     def devices(self) -> dict[str, dict[str, str]]:
         """device -> its hash (ward, domain, last_seen, lat, lon, online)."""
         names = [_s(d) for d in self.r.zrange(self.key("devices"), 0, -1)]
@@ -230,10 +261,12 @@ class LiveState:
             for name, h in zip(names, pipe.execute(), strict=True)
         }
 
+    @_unavailable
     def ward_summary(self, ward: str) -> dict[str, dict[str, float]]:
         raw = self.r.hgetall(self.key("ward", ward))
         return {_s(k): json.loads(v) for k, v in raw.items()}
 
+    @_unavailable
     def ward_summaries(self, wards: Iterable[str]) -> dict[str, dict[str, dict[str, float]]]:
         codes = list(wards)
         pipe = self.r.pipeline(transaction=False)
@@ -244,10 +277,12 @@ class LiveState:
             for code, raw in zip(codes, pipe.execute(), strict=True)
         }
 
+    @_unavailable
     def recent_events(self, limit: int = 50) -> list[dict[str, Any]]:
         raw = self.r.lrange(self.key("events", "recent"), 0, limit - 1)
         return [json.loads(x) for x in raw]
 
+    @_unavailable
     def stats(self) -> dict[str, dict[str, str]]:
         out = {}
         for k in self.r.scan_iter(self.key("stats", "*")):

@@ -32,11 +32,12 @@ from typing import Any
 import yaml
 
 from geodata.registry import ward_codes
+from ioc.errors import IocError
 
 __all__ = ["Overlay", "Scenario", "ScenarioError", "available", "load_scenario", "parse_duration"]
 
 
-class ScenarioError(ValueError):
+class ScenarioError(IocError, ValueError):
     """A scenario file that cannot be used; the message names the file and key."""
 
 

@@ -25,9 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import redis
-
 from ioc.config import Settings
+from ioc.errors import ServiceUnavailable
 from ioc.store.db import ensure_database
 
 __all__ = ["register"]
@@ -139,13 +138,13 @@ def _ingest_subscribed(settings: Settings, client_id: str) -> Callable[[], bool]
     from ioc.live import LiveState
 
     live = LiveState.from_url(settings.redis_url, settings.redis_prefix)
-    with contextlib.suppress(redis.RedisError):
-        live.r.delete(live.key("stats", client_id))  # a previous run's "subscribed" says nothing
+    with contextlib.suppress(ServiceUnavailable):
+        live.clear_stats(client_id)  # a previous run's "subscribed" says nothing
 
     def ready() -> bool:
         try:
             return live.stats().get(client_id, {}).get("subscribed") == "1"
-        except redis.RedisError:
+        except ServiceUnavailable:
             return False
 
     return ready

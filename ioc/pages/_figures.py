@@ -6,9 +6,9 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
-import redis
 
 from ioc.contract.catalogue import CATALOGUE, Metric
+from ioc.errors import ServiceUnavailable
 from ioc.i18n import t
 from ioc.pages._common import ctx, now, query
 from ioc.store import queries
@@ -55,7 +55,7 @@ def live_values(m: Metric, codes: list[str]) -> dict[str, float | None]:
     """
     try:
         sums = ctx().live.ward_summaries(codes)
-    except redis.RedisError:
+    except ServiceUnavailable:
         agg = "max" if m.ward_agg == "max" else "avg"
         key = f"lastHour:{m.name}:{agg}:{','.join(sorted(codes))}"
         got = query(key, queries.ward_metric_window, m.name, "hour", now(), codes, agg)

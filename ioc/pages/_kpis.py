@@ -16,12 +16,11 @@ from ioc.i18n import TZ, fmt_number, fmt_pct, t
 from ioc.pages._common import ctx, live_devices, now, query, scope_key
 from ioc.pages._figures import live_values
 from ioc.store import queries
+from vocab.severity import SEVERITIES
 from widgets.aqi import AQI_COLORS, aqi_category, aqi_pm25
 from widgets.kpi import kpi_tile, kpi_tile_rows
 
 __all__ = ["aqi_value", "local_midnight", "tiles"]
-
-SEVERITIES = ("critical", "high", "medium", "low")
 
 
 def local_midnight(at: datetime) -> datetime:

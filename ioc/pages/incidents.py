@@ -11,11 +11,10 @@ from ioc.contract.catalogue import CATALOGUE
 from ioc.i18n import fmt_datetime, t
 from ioc.pages._common import ctx, lang, query, safe_panel, scope, scope_key, ward_names
 from ioc.store import queries
+from vocab.severity import SEVERITIES, STATUSES
 from widgets.tables import simple_table
 
 P = "incidents"
-SEVERITIES = ("critical", "high", "medium", "low")
-STATUSES = ("open", "acknowledged", "dispatched", "resolved", "closed")
 
 
 def layout(**params: Any) -> html.Div:

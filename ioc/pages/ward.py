@@ -12,12 +12,12 @@ from functools import partial
 from typing import Any
 
 import dash
-import redis
 from dash import Dash, Input, Output, State, dcc, html
 from dash.development.base_component import Component
 
 from ioc.auth import current_user, require_ward
 from ioc.contract.catalogue import CATALOGUE
+from ioc.errors import ServiceUnavailable
 from ioc.i18n import TZ, fmt_datetime, fmt_number, fmt_pct, t, t_code
 from ioc.pages._common import ctx, forbidden, lang, now, query, safe_panel
 from ioc.pages._covid import covid_levels
@@ -102,7 +102,7 @@ def _devices(code: str, language: str) -> Any:
     ids = [d["device_id"] for d in shown]
     try:
         latest_by_device = ctx().live.latest_many(ids)
-    except redis.RedisError:
+    except ServiceUnavailable:
         # Live state unavailable (the header says so): the newest stored readings instead.
         since = now() - timedelta(days=1)
         latest_by_device = query(f"wlatest:{code}", queries.latest_readings, ids, since)

@@ -8,59 +8,20 @@ opening another.  Every change is written to ``incident_log``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 import psycopg
 from psycopg.types.json import Jsonb
 
 from ioc.errors import StoreError
+from ioc.model import IncidentCandidate, Resolution
+from vocab.severity import SEVERITIES, TRANSITIONS
 
 __all__ = [
-    "TRANSITIONS",
-    "IncidentCandidate",
-    "Resolution",
     "open_incidents",
     "resolve_incidents",
     "transition",
 ]
-
-Severity = Literal["low", "medium", "high", "critical"]
-
-# Allowed status changes; anything else is refused.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "open": frozenset({"acknowledged", "dispatched", "resolved", "closed"}),
-    "acknowledged": frozenset({"dispatched", "resolved", "closed"}),
-    "dispatched": frozenset({"resolved", "closed"}),
-    "resolved": frozenset({"closed", "open"}),
-    "closed": frozenset(),
-}
-
-
-@dataclass(frozen=True, slots=True)
-class IncidentCandidate:
-    dedup_key: str
-    ward_code: str
-    domain: str
-    kind: str
-    severity: Severity
-    title: str
-    detail: dict[str, Any] = field(default_factory=dict)
-    source: str | None = None
-    lat: float | None = None
-    lon: float | None = None
-    time: datetime | None = None  # when it happened (the reading's or event's time)
-
-
-@dataclass(frozen=True, slots=True)
-class Resolution:
-    """The condition behind an active incident has ended (alarm cleared, alert resolved)."""
-
-    dedup_key: str
-    time: datetime
-    note: str
-
 
 _OPEN = """
 INSERT INTO incidents (ward_code, domain, kind, severity, title, detail, source, dedup_key,
@@ -69,8 +30,8 @@ VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, coalesce(%s, now()))
 ON CONFLICT (dedup_key) WHERE status NOT IN ('resolved', 'closed') DO UPDATE SET
     updated_at = now(),
     detail = excluded.detail,
-    severity = CASE WHEN array_position(ARRAY['low','medium','high','critical'], excluded.severity)
-                       > array_position(ARRAY['low','medium','high','critical'], incidents.severity)
+    severity = CASE WHEN array_position(%s::text[], excluded.severity)
+                       < array_position(%s::text[], incidents.severity)
                     THEN excluded.severity ELSE incidents.severity END
 RETURNING id, (xmax = 0) AS inserted
 """
@@ -95,6 +56,8 @@ def open_incidents(conn: psycopg.Connection[Any], candidates: Sequence[IncidentC
                     c.lat,
                     c.lon,
                     c.time,
+                    list(SEVERITIES),  # most severe first: a lower position is worse
+                    list(SEVERITIES),
                 ),
             )
             row = cur.fetchone()
@@ -148,7 +111,8 @@ def transition(
         if row is None:
             raise StoreError(f"incident {incident_id} does not exist")
         current = str(row[0])
-        if to_status not in TRANSITIONS.get(current, frozenset()):
+        allowed: frozenset[str] = TRANSITIONS.get(current, frozenset())  # type: ignore[call-overload]
+        if to_status not in allowed:
             raise StoreError(f"incident {incident_id}: {current} -> {to_status} is not allowed")
         conn.execute(
             "UPDATE incidents SET status = %s, updated_at = now(), "

@@ -26,6 +26,8 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 
+from vocab.severity import ACTIVE_STATUSES, SEVERITIES
+
 __all__ = [
     "Window",
     "boundary_rows",
@@ -55,7 +57,6 @@ WINDOWS: dict[str, timedelta] = {
     "week": timedelta(days=7),
     "month": timedelta(days=30),
 }
-ACTIVE_STATUSES = ("open", "acknowledged", "dispatched")
 LOCAL_TZ = "Asia/Ho_Chi_Minh"
 # Ward filter used by every query: NULL means all wards.
 _WARDS = "(%(wards)s::text[] IS NULL OR ward_code = ANY(%(wards)s::text[]))"
@@ -128,7 +129,7 @@ def incidents(
           AND (%(status)s::text IS NULL OR status = %(status)s)
           AND (NOT %(active_only)s OR status = ANY(%(active)s))
         ORDER BY date_trunc('minute', opened_at) DESC,
-                 array_position(ARRAY['critical','high','medium','low'], severity),
+                 array_position(%(severities)s::text[], severity),
                  opened_at DESC, id DESC
         LIMIT %(limit)s
         """,
@@ -139,6 +140,7 @@ def incidents(
             "status": status,
             "active_only": active_only,
             "active": list(ACTIVE_STATUSES),
+            "severities": list(SEVERITIES),
             "limit": limit,
         },
     )

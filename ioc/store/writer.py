@@ -12,90 +12,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import psycopg
 
-from ioc.store.incidents import (
+from ioc.model import (
+    BatchRows,
+    DeviceRow,
+    EventRow,
     IncidentCandidate,
+    ReadingRow,
     Resolution,
-    open_incidents,
-    resolve_incidents,
+    WriteResult,
 )
+from ioc.store.incidents import open_incidents, resolve_incidents
 
-__all__ = [
-    "BatchRows",
-    "DeadLetterRow",
-    "DeviceRow",
-    "EventRow",
-    "ReadingRow",
-    "WriteResult",
-    "ensure_partitions",
-    "write_batch",
-]
-
-
-@dataclass(frozen=True, slots=True)
-class ReadingRow:
-    time: datetime
-    ward_code: str
-    device_id: str
-    metric: str
-    value: float
-
-
-@dataclass(frozen=True, slots=True)
-class EventRow:
-    time: datetime
-    ward_code: str
-    domain: str
-    source: str
-    event_id: str
-    type: str
-    attrs: dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class DeviceRow:
-    device_id: str
-    ward_code: str
-    domain: str
-    first_seen: datetime
-    last_seen: datetime
-    lat: float | None = None
-    lon: float | None = None
-    online: bool | None = None
-    located_ward: str | None = None  # from its coordinates, when boundaries are imported
-
-
-@dataclass(frozen=True, slots=True)
-class DeadLetterRow:
-    received_at: datetime
-    topic: str
-    payload: bytes
-    reason: str
-    detail: str
-
-
-@dataclass(slots=True)
-class BatchRows:
-    readings: list[ReadingRow] = field(default_factory=list)
-    events: list[EventRow] = field(default_factory=list)
-    devices: list[DeviceRow] = field(default_factory=list)
-    dead_letters: list[DeadLetterRow] = field(default_factory=list)
-
-
-@dataclass(frozen=True, slots=True)
-class WriteResult:
-    new_readings: list[ReadingRow]
-    new_events: list[EventRow]
-    duplicate_readings: int
-    duplicate_events: int
-    dead_letters: int
-    incidents_opened: int
-    incidents_resolved: int = 0
+__all__ = ["ensure_partitions", "write_batch"]
 
 
 _STAGING = """

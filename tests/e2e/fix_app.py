@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -109,7 +110,8 @@ def app_factory(
 
 def start_and_login(dash_duo: Any, app: Dash, user: str = "admin", path: str = "/") -> None:
     """Start ``app``, sign in through the login form and land on ``path``."""
-    dash_duo.start_server(app, navigate=False)
+    # A free port, not Dash's fixed 8050: several checkouts may run browser tests at once.
+    dash_duo.start_server(app, navigate=False, port=free_port())
     dash_duo.driver.execute_cdp_cmd(
         "Emulation.setDeviceMetricsOverride",
         {"width": 1920, "height": 1080, "deviceScaleFactor": 1, "mobile": False},
@@ -120,6 +122,12 @@ def start_and_login(dash_duo: Any, app: Dash, user: str = "admin", path: str = "
     dash_duo.find_element("#login-password").send_keys(PASSWORD)
     dash_duo.find_element("#login-submit").click()
     dash_duo.wait_for_element("#react-entry-point", timeout=10)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def screenshot(dash_duo: Any, name: str) -> Path:

@@ -127,7 +127,7 @@ def test_redis_down_pages_fall_back_to_the_database(
     dash_duo.wait_for_text_to_equal("#wall-kpi-aqi .kpi-label", "Chỉ số AQI thành phố", timeout=10)
     # The device count needs live state: its tile alone says what failed.
     errors = dash_duo.driver.find_elements("css selector", ".panel-error")
-    assert [e.text.split("\n")[-1] for e in errors] == ["devices: ConnectionError"]
+    assert [e.text.split("\n")[-1] for e in errors] == ["devices: ServiceUnavailable"]
     screenshot(dash_duo, "wall-redis-down")
     dash_duo.driver.get(dash_duo.server_url + "/ward/27694")
     dash_duo.wait_for_element("#ward-devices table", timeout=15)

@@ -24,6 +24,7 @@ import pytest
 import redis
 
 from ioc.config import Settings
+from ioc.errors import ServiceUnavailable
 from ioc.live import LiveState
 from ioc.store.db import connect
 from tests.ingest_helpers import (
@@ -119,7 +120,7 @@ def _subscribed(settings: Settings, cid: str) -> bool:
     try:
         live = LiveState(redis.Redis.from_url(settings.redis_url), settings.redis_prefix)
         return live.stats().get(cid, {}).get("subscribed") == "1"
-    except redis.RedisError:
+    except ServiceUnavailable:
         return False
 
 
@@ -169,7 +170,7 @@ def _generation(settings: Settings, cid: str) -> int:
         live = LiveState(redis.Redis.from_url(settings.redis_url), settings.redis_prefix)
         stats = live.stats().get(cid, {})
         return int(stats.get("generation", 0)) if stats.get("subscribed") == "1" else 0
-    except redis.RedisError:
+    except ServiceUnavailable:
         return 0
 
 

@@ -12,7 +12,7 @@ from ingest.decode import RawMessage, decode
 from ingest.rows import to_rows, week_starts
 from ingest.rules import evaluate
 from ioc.contract import Reason, Validator, encode_event, encode_telemetry
-from ioc.store.writer import EventRow, ReadingRow
+from ioc.model import EventRow, ReadingRow
 
 NOW = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
 
