@@ -16,7 +16,6 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
 
 from ioc.errors import ServiceUnavailable
 from ioc.live import DeviceValue, LiveState
@@ -25,7 +24,7 @@ __all__ = ["LiveUpdater"]
 
 log = logging.getLogger(__name__)
 
-Update = tuple[Sequence[DeviceValue], Sequence[Mapping[str, Any]], Mapping[str, bool]]
+Update = tuple[Sequence[DeviceValue], Mapping[str, bool], int]  # values, statuses, new events
 
 
 class LiveUpdater:
@@ -50,13 +49,13 @@ class LiveUpdater:
     def submit(
         self,
         values: Sequence[DeviceValue],
-        events: Sequence[Mapping[str, Any]],
         statuses: Mapping[str, bool],
+        events: int = 0,
     ) -> None:
-        if not (values or events or statuses):
+        if not (values or statuses or events):
             return
         try:
-            self._q.put_nowait((values, events, statuses))
+            self._q.put_nowait((values, statuses, events))
         except queue.Full:
             self.counters["live_dropped"] += 1
 
@@ -66,7 +65,7 @@ class LiveUpdater:
         self._thread.join(timeout)
 
     def _drain(self, first: Update) -> tuple[Update, bool]:
-        values, events, statuses = list(first[0]), list(first[1]), dict(first[2])
+        values, statuses, events = list(first[0]), dict(first[1]), first[2]
         stop = False
         while True:
             try:
@@ -77,9 +76,9 @@ class LiveUpdater:
                 stop = True
                 break
             values += more[0]
-            events += more[1]
-            statuses.update(more[2])
-        return (values, events, statuses), stop
+            statuses.update(more[1])
+            events += more[2]
+        return (values, statuses, events), stop
 
     def _run(self) -> None:
         while True:
@@ -88,7 +87,8 @@ class LiveUpdater:
                 return
             merged, stop = self._drain(item)
             try:
-                self.live.apply(*merged, now=self.clock())
+                values, statuses, events = merged
+                self.live.apply(values, statuses, events=events, now=self.clock())
                 self.applied.set()
             except ServiceUnavailable as exc:
                 self.counters["redis_errors"] += 1

@@ -336,22 +336,10 @@ class IngestService:
             )
             for r in result.new_readings
         ]
-        events = [
-            {
-                "time": e.time.isoformat(),
-                "ward": e.ward_code,
-                "domain": e.domain,
-                "source": e.source,
-                "id": e.event_id,
-                "type": e.type,
-                "attrs": e.attrs,
-            }
-            for e in result.new_events
-        ]
         statuses = {
             i.message.topic.device: i.message.online for i in batch if isinstance(i.message, Status)
         }
-        self.updater.submit(values, events, statuses)
+        self.updater.submit(values, statuses, len(result.new_events))
 
     def snapshot(self) -> dict[str, int]:
         snap = dict(self.counters)

@@ -1,4 +1,4 @@
-"""Live state in Redis: latest values, ward summaries, device last-seen and a change signal.
+"""Live state in Redis: latest values, ward summaries, device last-seen and a change counter.
 
 Written by ingest after each committed batch, read by the app.  Everything here
 can be rebuilt from PostgreSQL, so Redis keeps nothing on disk.  Keys (``P`` is
@@ -9,12 +9,10 @@ the configured prefix):
 ``P:device:{device}``          hash ward, domain, last_seen, lat, lon, online
 ``P:devices``                  sorted set device -> last_seen epoch
 ``P:wardvals:{ward}:{metric}`` hash device -> latest value (input of the summary)
-``P:ward:{ward}``              hash metric -> ``{"avg","min","max","sum","n","ts"}``
-``P:events:recent``            list of the newest 200 events (JSON), newest first
-``P:version``                  integer, incremented once per written batch
+``P:ward:{ward}``              hash metric -> ``{"avg","min","max","sum","n"}``
+``P:version``                  integer, incremented once per applied update
 ``P:last_update``              epoch seconds of the newest write
-``P:changes``                  pub/sub channel: ``{"version", "wards", "domains"}``
-``P:stats:{worker}``           hash of ingest counters, per worker
+``P:stats:{worker}``           hash of ingest counters, per worker (expires after 1 h)
 =============================  ====================================================
 
 The app polls ``P:version`` (one GET) and re-reads only when it moved.
@@ -33,10 +31,9 @@ import redis
 
 from ioc.errors import ServiceUnavailable
 
-__all__ = ["DeviceValue", "LiveState", "WardSummary", "positions"]
+__all__ = ["DeviceValue", "LiveState", "positions"]
 
 log = logging.getLogger(__name__)
-RECENT_EVENTS = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,18 +48,6 @@ class DeviceValue:
     ts: float  # epoch seconds
     lat: float | None = None
     lon: float | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class WardSummary:
-    ward: str
-    metric: str
-    avg: float
-    min: float
-    max: float
-    sum: float
-    n: int
-    ts: float
 
 
 def positions(values: Iterable[DeviceValue]) -> dict[str, tuple[float, float]]:
@@ -128,11 +113,17 @@ class LiveState:
     def apply(
         self,
         values: Sequence[DeviceValue],
-        events: Sequence[Mapping[str, Any]] = (),
         statuses: Mapping[str, bool] | None = None,
+        *,
+        events: int = 0,
         now: float = 0.0,
     ) -> int:
-        """Write one committed batch; returns the new version."""
+        """Write committed readings and status changes; returns the new version.
+
+        ``events`` counts the new events stored with them: they change no key
+        here, but a batch of events alone still moves the version, so the pages
+        that show events re-read.
+        """
         pipe = self.r.pipeline(transaction=False)
         touched: set[tuple[str, str]] = set()
         newest: dict[str, DeviceValue] = {}
@@ -163,22 +154,11 @@ class LiveState:
             pipe.zadd(self.key("devices"), {dv.device: dv.ts}, gt=True)
         for device, online in (statuses or {}).items():
             pipe.hset(self.key("device", device), "online", "1" if online else "0")
-        if events:
-            pipe.lpush(self.key("events", "recent"), *(json.dumps(e, default=str) for e in events))
-            pipe.ltrim(self.key("events", "recent"), 0, RECENT_EVENTS - 1)
         pipe.execute()
         if touched:
             self._summarise(touched)
         version = int(self.r.incr(self.key("version")))
         self.r.set(self.key("last_update"), repr(now))
-        wards = sorted({w for w, _ in touched} | {str(e.get("ward")) for e in events})
-        domains = sorted(
-            {dv.domain for dv in newest.values()} | {str(e.get("domain")) for e in events}
-        )
-        self.r.publish(
-            self.key("changes"),
-            json.dumps({"version": version, "wards": wards, "domains": domains}),
-        )
         return version
 
     def _summarise(self, touched: Iterable[tuple[str, str]]) -> None:
@@ -206,6 +186,10 @@ class LiveState:
     def write_stats(self, worker: str, counters: Mapping[str, int | float]) -> None:
         self.r.hset(self.key("stats", worker), mapping={k: str(v) for k, v in counters.items()})
         self.r.expire(self.key("stats", worker), 3600)
+
+    def close(self) -> None:
+        """Close the client's connections (the worker that was handed this adapter does)."""
+        self.r.close()
 
     # ---- reading (app) ----------------------------------------------------
 
@@ -276,11 +260,6 @@ class LiveState:
             code: {_s(k): json.loads(v) for k, v in raw.items()}
             for code, raw in zip(codes, pipe.execute(), strict=True)
         }
-
-    @_unavailable
-    def recent_events(self, limit: int = 50) -> list[dict[str, Any]]:
-        raw = self.r.lrange(self.key("events", "recent"), 0, limit - 1)
-        return [json.loads(x) for x in raw]
 
     @_unavailable
     def stats(self) -> dict[str, dict[str, str]]:

@@ -2,9 +2,11 @@
 
 :func:`new_client` builds a configured MQTT v5 client; :class:`Publisher`
 publishes at QoS 1 and counts broker acknowledgements; :class:`Subscription`
-delivers every message to a callback on paho's network thread.  Ingest builds
-its manual-ack consumer on :func:`new_client` too.  Reconnects are paho's,
-with backoff; they are logged at INFO / WARNING, never ERROR.
+delivers every message to a callback on paho's network thread (simulators'
+recorder, tests); :class:`Consumer` is ingest's persistent session with manual
+acknowledgement.  Callers see :class:`Delivery`, never a paho type.
+Reconnects are paho's, with backoff; they are logged at INFO / WARNING, never
+ERROR.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 
 from ioc.config import MqttUrl
 
-__all__ = ["Delivery", "Publisher", "Subscription", "new_client"]
+__all__ = ["Consumer", "Delivery", "Publisher", "Subscription", "new_client"]
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +68,9 @@ def new_client(
     return client
 
 
-def connect_properties(session_expiry_s: int = 0, receive_maximum: int | None = None) -> Properties:
+def _connect_properties(
+    session_expiry_s: int = 0, receive_maximum: int | None = None
+) -> Properties:
     props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
     if session_expiry_s:
         props.SessionExpiryInterval = session_expiry_s
@@ -223,7 +227,7 @@ class Consumer:
         receive_maximum: int = 1000,
     ) -> None:
         self._url, self._filter, self._cb = url, topic_filter, on_message
-        self._props = connect_properties(session_expiry_s, receive_maximum)
+        self._props = _connect_properties(session_expiry_s, receive_maximum)
         self._client = new_client(url, client_id, manual_ack=True)
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect
