@@ -9,6 +9,8 @@ COPY maps maps
 COPY widgets widgets
 COPY geodata geodata
 COPY simulators simulators
+COPY vocab vocab
+COPY cli cli
 RUN pip install . && useradd --system ioc
 USER ioc
 ENTRYPOINT ["ioc"]

@@ -109,7 +109,7 @@ def ingest(settings: Settings, msgs: list[tuple[str, bytes]], metrics: int) -> f
         IOC_MQTT_URL=settings.mqtt_url, IOC_INGEST__STATS_INTERVAL_S="1",
     )  # fmt: skip
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ioc.cli", "ingest", "--client-id", f"bench-{uuid.uuid4().hex[:6]}"],
+        [sys.executable, "-m", "cli", "ingest", "--client-id", f"bench-{uuid.uuid4().hex[:6]}"],
         env=env, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:

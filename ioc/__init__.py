@@ -1,3 +1,3 @@
-"""Tân An IOC: config, wire contract, store, live state, auth, the Dash app and the ``ioc`` CLI."""
+"""Tân An IOC: config, wire contract, store, service adapters, live state, auth and the Dash app."""
 
 __version__ = "0.1.0"

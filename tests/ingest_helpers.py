@@ -90,7 +90,7 @@ def ingest_process(
     """
     with tempfile.NamedTemporaryFile(prefix=f"ingest-{client_id}-", suffix=".log") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "ioc.cli", "ingest", "--client-id", client_id],
+            [sys.executable, "-m", "cli", "ingest", "--client-id", client_id],
             env={**settings_env(settings), **env},
             stdout=subprocess.DEVNULL,
             stderr=log,

@@ -14,9 +14,9 @@ import pytest
 from shapely.affinity import translate
 from shapely.geometry import box, mapping
 
+from cli.main import main
 from geodata.features import ward_features
 from geodata.registry import wards
-from ioc.cli import main
 from ioc.config import Settings
 from ioc.store.wards import load_boundaries
 

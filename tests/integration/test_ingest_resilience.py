@@ -245,7 +245,7 @@ def test_a_worker_that_stays_down_holds_its_share_until_retired(
         held = n - count(db, "SELECT count(*) FROM readings")
         assert held > n // 4, "the dead worker's share waits at the broker"
         retire = subprocess.run(
-            [sys.executable, "-m", "ioc.cli", "ingest", "--client-id", a, "--retire"],
+            [sys.executable, "-m", "cli", "ingest", "--client-id", a, "--retire"],
             env=settings_env(settings), capture_output=True, timeout=120,
         )  # fmt: skip
         assert retire.returncode == 0, retire.stderr.decode()[-2000:]

@@ -10,7 +10,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from ioc.cli import main
+from cli.main import main
 from ioc.store.db import connect
 from ioc.store.maintenance import apply_retention
 from ioc.store.migrate import current_version, flavour, migrations, upgrade

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ioc.cli import main
+from cli.main import main
 from ioc.config import Settings
 from ioc.mqtt import Delivery, Publisher, Subscription
 from simulators.domains.base import TZ

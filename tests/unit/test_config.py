@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ioc.cli import main
+from cli.main import main
 from ioc.config import ConfigError, load_settings
 
 

@@ -1,26 +1,25 @@
 """The ``ioc`` command: one entry point for every service and tool.
 
-Sub-command groups live in :mod:`ioc.commands`; each module there exposes
-``register(subparsers)`` and sets ``func`` on its parsers.  Settings are
-validated once here and handed to the command.
+Each module of :mod:`cli.commands` exposes ``register(subparsers)`` and sets
+``func`` on its parsers.  Settings are validated once here and handed to the
+command.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import sys
 from collections.abc import Sequence
 
+from cli.commands import config, contract, db, demo, geodata, ingest, serve, simulate
 from ioc.config import ConfigError, Settings, load_settings
 
 __all__ = ["main"]
 
 log = logging.getLogger("ioc")
 
-# Modules under ioc.commands, each with register(subparsers).
-COMMAND_MODULES = ("config", "contract", "db", "ingest", "geodata", "simulate", "serve", "demo")
+COMMANDS = (config, contract, db, ingest, geodata, simulate, serve, demo)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,13 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"ioc.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"ioc.commands.{name}":
-                raise
-            continue
+    for module in COMMANDS:
         module.register(sub)
     return parser
 
@@ -65,7 +58,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

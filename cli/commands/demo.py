@@ -110,7 +110,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     root_id = re.sub(r"[^A-Za-z0-9_-]", "-", settings.topic_root)
     env.setdefault("IOC_INGEST__CLIENT_ID", f"ioc-demo-ingest-{root_id}")
     env.setdefault("IOC_INGEST__STATS_INTERVAL_S", "2")
-    ioc = [sys.executable, "-m", "ioc.cli"]
+    ioc = [sys.executable, "-m", "cli"]
     sim = [*ioc, "simulate", "--speed", str(args.speed), "--seed", str(args.seed)]
     for name in args.scenario:
         sim += ["--scenario", name]

@@ -1,0 +1,1 @@
+"""Sub-commands of the ``ioc`` command; each module has ``register(subparsers)``."""

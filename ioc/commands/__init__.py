@@ -1,1 +1,0 @@
-"""Sub-commands of the ``ioc`` CLI; each module has ``register(subparsers)``."""
