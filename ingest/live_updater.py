@@ -1,6 +1,8 @@
 """Live-state updates off the write path: a thread that applies committed batches to Redis.
 
-The writer hands over each committed batch without waiting; this thread
+:func:`live_changes` says what a committed batch changes (newest values with
+positions, device status, how many new events); the writer hands that to
+:class:`LiveUpdater` without waiting; its thread
 merges whatever has piled up into one Redis round of writes, so a slow or
 absent Redis never slows the database path.  Live state is rebuildable (the
 next reading of a device refreshes it), so when Redis is down the pending
@@ -16,21 +18,59 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from typing import Protocol
 
+from ingest.decode import Decoded
+from ioc.contract import Status
 from ioc.errors import ServiceUnavailable
-from ioc.live import DeviceValue, LiveState
+from ioc.live import DeviceValue
+from ioc.model import BatchRows, WriteResult
 
-__all__ = ["LiveUpdater"]
+__all__ = ["LiveSink", "LiveUpdater", "live_changes"]
 
 log = logging.getLogger(__name__)
 
 Update = tuple[Sequence[DeviceValue], Mapping[str, bool], int]  # values, statuses, new events
 
 
+class LiveSink(Protocol):
+    def apply(
+        self,
+        values: Sequence[DeviceValue],
+        statuses: Mapping[str, bool] | None = None,
+        *,
+        events: int = 0,
+        now: float = 0.0,
+    ) -> int: ...
+
+
+def live_changes(
+    batch: Sequence[Decoded], rows: BatchRows, result: WriteResult, domain_of: Mapping[str, str]
+) -> Update:
+    """The new readings (with the batch's positions), status changes and new-event count."""
+    where = {d.device_id: (d.lat, d.lon) for d in rows.devices if d.lat is not None}
+    values = [
+        DeviceValue(
+            r.device_id,
+            r.ward_code,
+            domain_of.get(r.device_id, ""),
+            r.metric,
+            r.value,
+            r.time.timestamp(),
+            *where.get(r.device_id, (None, None)),
+        )
+        for r in result.new_readings
+    ]
+    statuses = {
+        i.message.topic.device: i.message.online for i in batch if isinstance(i.message, Status)
+    }
+    return values, statuses, len(result.new_events)
+
+
 class LiveUpdater:
     def __init__(
         self,
-        live: LiveState,
+        live: LiveSink,
         counters: Counter[str],
         clock: Callable[[], float] = time.time,
         max_pending: int = 256,
@@ -46,16 +86,13 @@ class LiveUpdater:
     def start(self) -> None:
         self._thread.start()
 
-    def submit(
-        self,
-        values: Sequence[DeviceValue],
-        statuses: Mapping[str, bool],
-        events: int = 0,
-    ) -> None:
+    def submit(self, change: Update) -> None:
+        """Queue a committed batch's change; never blocks (a full queue drops it, counted)."""
+        values, statuses, events = change
         if not (values or statuses or events):
             return
         try:
-            self._q.put_nowait((values, statuses, events))
+            self._q.put_nowait(change)
         except queue.Full:
             self.counters["live_dropped"] += 1
 

@@ -1,19 +1,38 @@
-"""Ingest counters in the Prometheus text format, served over HTTP when a port is configured.
+"""The worker's counters for Prometheus, through prometheus-client.
 
-``render`` is pure; ``MetricsServer`` is a small stdlib HTTP server on its own
-thread (``GET /metrics``), so no extra dependency is needed to scrape a worker.
+:class:`SnapshotCollector` turns the worker's counter snapshot into metric
+families at scrape time, so the counters stay one ``Counter`` shared with the
+Redis stats: ``ioc_ingest_{name}_total`` (counters), ``ioc_ingest_{name}``
+(gauges: queue depth, subscribed, connection generation) and
+``ioc_ingest_rejected_total{reason=…}`` for each rejection reason, every one
+labelled with the ``worker`` (client id).  :class:`MetricsServer` serves them
+with the process, platform and GC metrics prometheus-client gives for free,
+from a registry of its own (two workers in one process do not collide).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable, Iterator, Mapping
+from wsgiref.simple_server import WSGIServer
 
-__all__ = ["MetricsServer", "render"]
+from prometheus_client import (
+    CollectorRegistry,
+    GCCollector,
+    PlatformCollector,
+    ProcessCollector,
+    generate_latest,
+    start_http_server,
+)
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+__all__ = ["MetricsServer", "SnapshotCollector", "render"]
 
 log = logging.getLogger(__name__)
+
+Snapshot = Callable[[], Mapping[str, int | float]]
 
 _GAUGES = {"queue_depth", "subscribed", "generation"}
 _HELP = {
@@ -29,58 +48,63 @@ _HELP = {
 }
 
 
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+class SnapshotCollector(Collector):
+    """Metric families built from ``snapshot()`` on each scrape."""
+
+    def __init__(self, worker: str, snapshot: Snapshot) -> None:
+        self.worker, self.snapshot = worker, snapshot
+
+    def collect(self) -> Iterator[Metric]:
+        counters = self.snapshot()
+        reasons = {k[len("dead.") :]: v for k, v in counters.items() if k.startswith("dead.")}
+        if reasons:
+            rejected = CounterMetricFamily(
+                "ioc_ingest_rejected", "rejected messages by reason", labels=["worker", "reason"]
+            )
+            for reason, value in sorted(reasons.items()):
+                rejected.add_metric([self.worker, reason], value)
+            yield rejected
+        for name, value in sorted(counters.items()):
+            if name.startswith("dead."):
+                continue
+            doc = _HELP.get(name, name.replace("_", " "))
+            family: CounterMetricFamily | GaugeMetricFamily
+            if name in _GAUGES:
+                family = GaugeMetricFamily(f"ioc_ingest_{name}", doc, labels=["worker"])
+            else:
+                family = CounterMetricFamily(f"ioc_ingest_{name}", doc, labels=["worker"])
+            family.add_metric([self.worker], value)
+            yield family
 
 
 def render(worker: str, counters: Mapping[str, int | float]) -> str:
-    w = _escape(worker)
-    lines: list[str] = []
-    reasons = {k[len("dead.") :]: v for k, v in counters.items() if k.startswith("dead.")}
-    if reasons:
-        lines += ["# HELP ioc_ingest_rejected_total rejected messages by reason",
-                  "# TYPE ioc_ingest_rejected_total counter"]  # fmt: skip
-        for reason, v in sorted(reasons.items()):
-            lines.append(
-                f'ioc_ingest_rejected_total{{worker="{w}",reason="{_escape(reason)}"}} {v}'
-            )
-    for name, v in sorted(counters.items()):
-        if name.startswith("dead."):
-            continue
-        gauge = name in _GAUGES
-        metric = f"ioc_ingest_{name}" + ("" if gauge else "_total")
-        lines.append(f"# HELP {metric} {_HELP.get(name, name.replace('_', ' '))}")
-        lines.append(f"# TYPE {metric} {'gauge' if gauge else 'counter'}")
-        lines.append(f'{metric}{{worker="{w}"}} {v}')
-    return "\n".join(lines) + "\n"
+    """The counters alone in the Prometheus text format."""
+    registry = CollectorRegistry()
+    registry.register(SnapshotCollector(worker, lambda: counters))
+    return generate_latest(registry).decode()
 
 
 class MetricsServer:
-    def __init__(self, host: str, port: int, body: Callable[[], str]) -> None:
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                if self.path.split("?")[0] != "/metrics":
-                    self.send_error(404)
-                    return
-                data = body().encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+    """``/metrics`` of one worker on ``host:port`` (0 picks a free port), on its own thread."""
 
-            def log_message(self, format: str, *args: object) -> None:
-                log.debug(format, *args)
+    def __init__(self, host: str, port: int, worker: str) -> None:
+        self.host, self.port, self.worker = host, port, worker
+        self._server: WSGIServer | None = None
+        self._thread: threading.Thread | None = None
 
-        self.httpd = ThreadingHTTPServer((host, port), Handler)
-        self.port = self.httpd.server_address[1]
-        self._thread = threading.Thread(
-            target=self.httpd.serve_forever, name="ingest-metrics", daemon=True
-        )
-
-    def start(self) -> None:
-        self._thread.start()
+    def start(self, snapshot: Snapshot) -> None:
+        registry = CollectorRegistry()
+        registry.register(SnapshotCollector(self.worker, snapshot))
+        ProcessCollector(registry=registry)
+        PlatformCollector(registry=registry)
+        GCCollector(registry=registry)
+        self._server, self._thread = start_http_server(self.port, self.host, registry)
+        self.port = int(self._server.server_address[1])
+        log.info("metrics on http://%s:%d/metrics", self.host, self.port)
 
     def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(5)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from geodata.index import WardIndex
-from ingest.decode import Decoded
+from ingest.decode import Decoded, RawMessage
 from ioc.contract import Event, Status, Telemetry
 from ioc.model import BatchRows, DeadLetterRow, DeviceRow, EventRow, ReadingRow
 
-__all__ = ["to_rows", "week_starts"]
+__all__ = ["dead_letter", "locate", "to_rows"]
 
 
 def to_rows(batch: Sequence[Decoded], index: WardIndex | None = None) -> BatchRows:
@@ -20,15 +20,8 @@ def to_rows(batch: Sequence[Decoded], index: WardIndex | None = None) -> BatchRo
     for item in batch:
         msg = item.message
         if msg is None:
-            rows.dead_letters.append(
-                DeadLetterRow(
-                    datetime.fromtimestamp(item.raw.received_at, UTC),
-                    item.raw.topic,
-                    item.raw.payload,
-                    item.reason.value if item.reason else "unknown",
-                    item.detail,
-                )
-            )
+            reason = item.reason.value if item.reason else "unknown"
+            rows.dead_letters.append(dead_letter(item.raw, reason, item.detail))
         elif isinstance(msg, Telemetry):
             t = msg.topic
             for metric, value in msg.values.items():
@@ -49,6 +42,13 @@ def to_rows(batch: Sequence[Decoded], index: WardIndex | None = None) -> BatchRo
                 DeviceRow(t.device, t.ward, t.domain, msg.ts, msg.ts, online=msg.online)
             )
     return locate(rows, index) if index is not None else rows
+
+
+def dead_letter(raw: RawMessage, reason: str, detail: str) -> DeadLetterRow:
+    """The message kept as it arrived, with why it was not stored."""
+    return DeadLetterRow(
+        datetime.fromtimestamp(raw.received_at, UTC), raw.topic, raw.payload, reason, detail
+    )
 
 
 def _point(attrs: dict[str, object]) -> tuple[float, float] | None:
@@ -81,12 +81,3 @@ def locate(rows: BatchRows, index: WardIndex) -> BatchRows:
             e = rows.events[i]
             rows.events[i] = replace(e, attrs={**e.attrs, "located_ward": ward})
     return rows
-
-
-def week_starts(rows: BatchRows) -> list[datetime]:
-    """The distinct Monday-00:00-UTC weeks that the batch's rows fall in."""
-    weeks: set[datetime] = set()
-    for ts in [r.time for r in rows.readings] + [e.time for e in rows.events]:
-        day = ts.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-        weeks.add(day - timedelta(days=day.weekday()))
-    return sorted(weeks)

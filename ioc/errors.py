@@ -5,10 +5,12 @@ from __future__ import annotations
 __all__ = [
     "AuthError",
     "ConfigError",
+    "DataRejected",
     "IocError",
     "ServiceUnavailable",
     "StoreError",
     "UsersFileError",
+    "WriteConflict",
 ]
 
 
@@ -18,6 +20,17 @@ class IocError(Exception):
 
 class StoreError(IocError):
     """The database schema or a query is not what the code expects."""
+
+
+class DataRejected(StoreError):
+    """The database refused a write for its data (a value, a constraint), not its availability.
+
+    The transaction was rolled back; writing the same rows again fails again.
+    """
+
+
+class WriteConflict(StoreError):
+    """A deadlock or serialization failure rolled the transaction back: write it again now."""
 
 
 class ServiceUnavailable(IocError):

@@ -221,12 +221,12 @@ class Consumer:
         url: MqttUrl,
         client_id: str,
         topic_filter: str,
-        on_message: Callable[[Delivery, int], None],
         *,
         session_expiry_s: int = 7 * 24 * 3600,
         receive_maximum: int = 1000,
     ) -> None:
-        self._url, self._filter, self._cb = url, topic_filter, on_message
+        self._url, self._filter = url, topic_filter
+        self._cb: Callable[[Delivery, int], None] | None = None
         self._props = _connect_properties(session_expiry_s, receive_maximum)
         self._client = new_client(url, client_id, manual_ack=True)
         self._client.on_connect = self._on_connect
@@ -239,7 +239,12 @@ class Consumer:
         self.subscribed = threading.Event()
         self._client.on_subscribe = lambda *a: self.subscribed.set()
 
-    def start(self) -> None:
+    def start(self, on_message: Callable[[Delivery, int], None]) -> None:
+        """Connect and hand each message, with its connection generation, to ``on_message``.
+
+        ``on_message`` runs on paho's network thread; it may block (back-pressure).
+        """
+        self._cb = on_message
         self._client.connect_async(
             self._url.host, self._url.port, keepalive=30, clean_start=False, properties=self._props
         )
@@ -276,6 +281,7 @@ class Consumer:
             delivery = Delivery(
                 msg.topic, bytes(msg.payload), msg.qos, msg.mid, msg.retain, time.time()
             )
+            assert self._cb is not None  # set by start() before the first connection
             self._cb(delivery, self.generation)
         except Exception:
             log.exception("could not queue message on %s", msg.topic[:200])

@@ -16,7 +16,8 @@ from typing import Any
 
 import psycopg
 
-from ingest.service import IngestService
+from ingest.assemble import build_worker
+from ingest.worker import IngestWorker
 from ioc.config import Settings
 from ioc.contract import build_topic, encode_telemetry
 from ioc.mqtt import Publisher
@@ -122,9 +123,9 @@ def ingest_settings(
 @contextmanager
 def running_ingest(
     settings: Settings, prefix: str = "test-ingest", **overrides: object
-) -> Iterator[IngestService]:
+) -> Iterator[IngestWorker]:
     """An in-process ingest worker, subscribed before the block starts, stopped after it."""
-    svc = IngestService(ingest_settings(settings, prefix, **overrides))
+    svc = build_worker(ingest_settings(settings, prefix, **overrides))
     svc.start()
     try:
         assert svc.wait_ready(10), "the worker did not subscribe"

@@ -33,13 +33,13 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
         live = LiveState.from_url(settings.redis_url, settings.redis_prefix)
         print(json.dumps(live.stats(), indent=2))
         return 0
-    from ingest.service import IngestService
+    from ingest.assemble import build_worker
 
     if args.client_id:
         settings = settings.model_copy(
             update={"ingest": settings.ingest.model_copy(update={"client_id": args.client_id})}
         )
-    service = IngestService(settings)
+    worker = build_worker(settings)
     stop = threading.Event()
 
     def _signal(signum: int, frame: FrameType | None) -> None:
@@ -48,9 +48,9 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, _signal)
     signal.signal(signal.SIGINT, _signal)
-    service.start()
+    worker.start()
     if args.retire:
-        drained = service.retire()
+        drained = worker.retire()
         log.info(
             "worker %s retired (%s)",
             settings.ingest.client_id,
@@ -59,10 +59,10 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
         return 0 if drained else 1
     log.info("ingest worker %s running on %s", settings.ingest.client_id, settings.mqtt_url)
     while not stop.wait(1.0):
-        if service.error is not None:
-            log.error("ingest writer failed: %s", service.error)
-            service.stop()
+        if worker.error is not None:
+            log.error("ingest writer failed: %s", worker.error)
+            worker.stop()
             return 1
-    service.stop()
-    log.info("stopped; counters %s", dict(service.counters))
+    worker.stop()
+    log.info("stopped; counters %s", dict(worker.counters))
     return 0

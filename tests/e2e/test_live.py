@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from dash import Dash
 
-from ingest.service import IngestService
+from ingest.worker import IngestWorker
 from ioc.config import Settings
 from ioc.contract import build_topic, encode_telemetry
 from ioc.mqtt import Publisher
@@ -19,13 +19,13 @@ from tests.ingest_helpers import running_ingest
 
 
 @pytest.fixture
-def ingest(settings: Settings) -> Iterator[IngestService]:
+def ingest(settings: Settings) -> Iterator[IngestWorker]:
     with running_ingest(settings, "test-wall") as service:
         yield service
 
 
 def test_wall_shows_mqtt_value_within_3s(
-    dash_duo: Any, app_factory: Callable[..., Dash], settings: Settings, ingest: IngestService
+    dash_duo: Any, app_factory: Callable[..., Dash], settings: Settings, ingest: IngestWorker
 ) -> None:
     start_and_login(dash_duo, app_factory(), "kiosk", "/?kiosk=1")
     dash_duo.wait_for_element("#wall-kpi-river", timeout=10)

@@ -12,8 +12,9 @@ from typing import Any
 
 import psycopg
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
-from ingest.service import IngestService
+from ingest.worker import IngestWorker
 from ioc.config import Settings
 from ioc.contract import encode_event
 from tests.ingest_helpers import (
@@ -32,7 +33,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def service(settings: Settings) -> Iterator[IngestService]:
+def service(settings: Settings) -> Iterator[IngestWorker]:
     with running_ingest(settings, "test-dl", metrics_port=_free_port()) as svc:
         yield svc
 
@@ -95,7 +96,7 @@ def fuzzed(root: str, n: int, seed: int = 7) -> list[tuple[str, bytes]]:
 
 
 def test_each_rejection_case_is_kept_with_its_reason(
-    service: IngestService, settings: Settings, db: psycopg.Connection[Any]
+    service: IngestWorker, settings: Settings, db: psycopg.Connection[Any]
 ) -> None:
     corpus = bad_corpus(settings.topic_root)
     good = telemetry_messages(settings.topic_root, len(corpus) * 5)
@@ -118,15 +119,22 @@ def test_each_rejection_case_is_kept_with_its_reason(
     url = f"http://127.0.0.1:{service.metrics.port}/metrics"
     with urllib.request.urlopen(url, timeout=5) as resp:
         text = resp.read().decode()
-    assert 'reason="out_of_range"} 2' in text
+    rejected = {
+        s.labels["reason"]: s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+        if s.name == "ioc_ingest_rejected_total"
+    }
+    assert rejected["out_of_range"] == 2
     assert (
         f'ioc_ingest_dead_letters_total{{worker="{service.settings.ingest.client_id}"}} {len(corpus)}'
         in text
     )
+    assert "process_cpu_seconds_total" in text  # the standard process metrics come along
 
 
 def test_fuzzed_batch_loses_nothing(
-    service: IngestService, settings: Settings, db: psycopg.Connection[Any]
+    service: IngestWorker, settings: Settings, db: psycopg.Connection[Any]
 ) -> None:
     msgs = fuzzed(settings.topic_root, 300)
     publish_all(settings, msgs)
@@ -139,7 +147,7 @@ def test_fuzzed_batch_loses_nothing(
 
 
 def test_data_the_database_refuses_is_dead_lettered_alone(
-    service: IngestService, settings: Settings, db: psycopg.Connection[Any]
+    service: IngestWorker, settings: Settings, db: psycopg.Connection[Any]
 ) -> None:
     """JSON allows \\u0000 but PostgreSQL's jsonb does not: that message alone is kept aside."""
     root = settings.topic_root

@@ -14,7 +14,7 @@ import redis
 
 from geodata.boundaries import import_boundaries
 from geodata.registry import ward
-from ingest.service import IngestService
+from ingest.worker import IngestWorker
 from ioc.config import Settings
 from ioc.contract import build_topic, encode_event, encode_telemetry
 from ioc.live import LiveState
@@ -29,13 +29,13 @@ from tests.ingest_helpers import (
 
 
 @pytest.fixture
-def service(settings: Settings) -> Iterator[IngestService]:
+def service(settings: Settings) -> Iterator[IngestWorker]:
     with running_ingest(settings, "test-ingest") as svc:
         yield svc
 
 
 def test_round_trip_rows_rollups_and_live_state(
-    service: IngestService,
+    service: IngestWorker,
     settings: Settings,
     db: psycopg.Connection[Any],
     redis_client: redis.Redis,
@@ -63,7 +63,7 @@ def test_round_trip_rows_rollups_and_live_state(
 
 
 def test_redelivery_makes_no_second_row(
-    service: IngestService, settings: Settings, db: psycopg.Connection[Any]
+    service: IngestWorker, settings: Settings, db: psycopg.Connection[Any]
 ) -> None:
     n = 500
     msgs = telemetry_messages(settings.topic_root, n)
@@ -117,7 +117,7 @@ def test_coordinates_are_located_in_wards(
 
 
 def test_incidents_open_at_their_time_and_resolve_when_the_cause_ends(
-    service: IngestService, settings: Settings, db: psycopg.Connection[Any]
+    service: IngestWorker, settings: Settings, db: psycopg.Connection[Any]
 ) -> None:
     root = settings.topic_root
     t0 = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=10)

@@ -24,12 +24,13 @@ from psycopg import sql
 
 from geodata.registry import ward_codes, wards
 from ingest.decode import RawMessage, decode
-from ingest.rows import to_rows, week_starts
+from ingest.rows import to_rows
 from ingest.rules import evaluate
 from ioc.contract import CATALOGUE, Validator
 from ioc.store import queries
 from ioc.store.db import connect
 from ioc.store.incidents import transition
+from ioc.store.ingest_store import week_starts
 from ioc.store.migrate import upgrade
 from ioc.store.wards import seed_wards, upsert_boundaries
 from ioc.store.writer import ensure_partitions, write_batch

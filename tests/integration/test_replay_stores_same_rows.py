@@ -11,7 +11,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from ingest.service import IngestService
+from ingest.worker import IngestWorker
 from ioc.config import Settings
 from ioc.mqtt import Publisher
 from simulators.domains.base import TZ
@@ -29,7 +29,7 @@ SNAPSHOT = {
 
 
 @pytest.fixture
-def service(settings: Settings) -> Iterator[IngestService]:
+def service(settings: Settings) -> Iterator[IngestWorker]:
     with running_ingest(settings, "test-replay") as svc:
         yield svc
 
@@ -38,12 +38,12 @@ def _snapshot(db: psycopg.Connection[Any]) -> dict[str, list[tuple[Any, ...]]]:
     return {name: db.execute(q).fetchall() for name, q in SNAPSHOT.items()}
 
 
-def _settled(service: IngestService, expected: int) -> bool:
+def _settled(service: IngestWorker, expected: int) -> bool:
     return service.counters["messages"] >= expected and service.queue.qsize() == 0
 
 
 def test_replay_stores_the_same_rows(
-    service: IngestService, settings: Settings, db: psycopg.Connection[Any], tmp_path: Path
+    service: IngestWorker, settings: Settings, db: psycopg.Connection[Any], tmp_path: Path
 ) -> None:
     root = settings.topic_root
     out = tmp_path / "run.jsonl"

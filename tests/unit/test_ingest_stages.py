@@ -9,10 +9,11 @@ import pytest
 from geodata.registry import ward_codes
 from ingest.batcher import Batcher
 from ingest.decode import RawMessage, decode
-from ingest.rows import to_rows, week_starts
+from ingest.rows import to_rows
 from ingest.rules import evaluate
 from ioc.contract import Reason, Validator, encode_event, encode_telemetry
 from ioc.model import EventRow, ReadingRow
+from ioc.store.ingest_store import week_starts
 
 NOW = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
 
@@ -106,12 +107,22 @@ def test_rules_for_events() -> None:
 
 
 def test_metrics_render_prometheus_text() -> None:
+    from prometheus_client.parser import text_string_to_metric_families
+
     from ingest.metrics import render
 
     text = render('w"1', {"messages": 10, "dead.out_of_range": 2, "queue_depth": 3})
-    assert 'ioc_ingest_rejected_total{worker="w\\"1",reason="out_of_range"} 2' in text
+    samples = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+    worker = ("worker", 'w"1')
+    assert samples[("ioc_ingest_rejected_total", (("reason", "out_of_range"), worker))] == 2
+    assert samples[("ioc_ingest_messages_total", (worker,))] == 10
+    assert samples[("ioc_ingest_queue_depth", (worker,))] == 3
+    assert 'worker="w\\"1"' in text  # the label value is escaped
     assert "# TYPE ioc_ingest_messages_total counter" in text
-    assert 'ioc_ingest_queue_depth{worker="w\\"1"} 3' in text
     assert "# TYPE ioc_ingest_queue_depth gauge" in text
 
 
