@@ -21,7 +21,6 @@ admin, for local demos only.
 from __future__ import annotations
 
 import html
-import json
 import logging
 import os
 import tomllib
@@ -32,6 +31,7 @@ from typing import Literal
 from urllib.parse import quote, urlsplit
 
 import flask
+import tomli_w
 from werkzeug.exceptions import Forbidden, Unauthorized
 from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response
@@ -96,10 +96,6 @@ def load_users(path: Path) -> dict[str, User]:
     return users
 
 
-def _toml_str(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
-
-
 def add_user(path: Path, name: str, password: str, role: Role, wards: list[str]) -> User:
     """Add or replace ``name`` in the users file (written atomically, mode 0600)."""
     if role not in ROLES:
@@ -108,16 +104,19 @@ def add_user(path: Path, name: str, password: str, role: Role, wards: list[str])
         raise UsersFileError("ward_staff needs at least one --ward")
     users = load_users(path)
     users[name] = User(name, role, frozenset(wards), generate_password_hash(password))
-    lines = ["# Tân An IOC users: written by `ioc users add`\n"]
+    entries: list[dict[str, object]] = []
     for u in users.values():
-        lines.append("\n[[users]]\n")
-        lines.append(f"name = {_toml_str(u.name)}\n")
-        lines.append(f"password_hash = {_toml_str(u.password_hash)}\n")
-        lines.append(f"role = {_toml_str(u.role)}\n")
+        entry: dict[str, object] = {
+            "name": u.name,
+            "password_hash": u.password_hash,
+            "role": u.role,
+        }
         if u.wards:
-            lines.append(f"wards = [{', '.join(_toml_str(w) for w in sorted(u.wards))}]\n")
+            entry["wards"] = sorted(u.wards)
+        entries.append(entry)
+    text = "# Tân An IOC users: written by `ioc users add`\n\n" + tomli_w.dumps({"users": entries})
     tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text("".join(lines), encoding="utf-8")
+    tmp.write_text(text, encoding="utf-8")
     os.chmod(tmp, 0o600)
     tmp.replace(path)
     return users[name]

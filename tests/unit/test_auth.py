@@ -33,6 +33,17 @@ def test_add_and_load_users(tmp_path: Path) -> None:
     assert path.stat().st_mode & 0o077 == 0
 
 
+def test_any_user_name_survives_the_users_file(tmp_path: Path) -> None:
+    """Quotes, backslashes, newlines and TOML syntax in a name are written as data, not markup."""
+    path = tmp_path / "u.toml"
+    odd = 'a"b\\c\nrole = "admin"\n[[users]]'
+    add_user(path, odd, "secret-123", "viewer", [])
+    add_user(path, "an", "secret-456", "ward_staff", ["27694"])
+    users = load_users(path)
+    assert set(users) == {odd, "an"}
+    assert users[odd].role == "viewer" and users["an"].wards == {"27694"}
+
+
 def test_ward_staff_needs_wards(tmp_path: Path) -> None:
     with pytest.raises(UsersFileError):
         add_user(tmp_path / "u.toml", "x", "secret-123", "ward_staff", [])
