@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from geodata.registry import ward_codes
 from ioc.errors import DataRejected, ServiceUnavailable
@@ -20,7 +21,7 @@ from ioc.model import BatchRows, IncidentCandidate, Resolution, WriteResult
 from ioc.mqtt import Delivery
 from ioc.store.ingest_store import StoreSetup
 
-Log = list[tuple[str, object]]
+Log = list[tuple[str, Any]]
 
 
 def topics(rows: BatchRows) -> list[str]:
@@ -59,7 +60,7 @@ class FakeConsumer:
         self.stopped = True
 
     def acked(self) -> list[int]:
-        return [int(mid) for what, mid in self.log if what == "ack"]  # type: ignore[call-overload]
+        return [int(mid) for what, mid in self.log if what == "ack"]
 
 
 @dataclass
