@@ -24,11 +24,12 @@ from dash.exceptions import PreventUpdate
 from ioc import auth, compress
 from ioc.cache import QueryCache
 from ioc.config import Settings, load_settings
-from ioc.errors import ServiceUnavailable
-from ioc.i18n import fmt_datetime, t
 from ioc.live import LiveState
-from ioc.pages._common import AppContext, ctx
-from ioc.store.db import make_pool
+from ioc.pages._common import AppContext, callback, read
+from ioc.readmodel import ReadModel
+from ioc.store.db import Database
+from vocab.fmt import fmt_datetime, fmt_time
+from vocab.text import t
 from widgets.status import clock, freshness_badge, freshness_state
 
 __all__ = ["PAGE_MODULES", "ROTATION", "create_app", "make_server"]
@@ -85,37 +86,34 @@ def _shell(settings: Settings) -> Any:
 
 
 def _register_shell_callbacks(app: Dash, settings: Settings) -> None:
-    @app.callback(
+    @callback(
+        app,
         Output("ioc-version", "data"),
         Input("ioc-poll", "n_intervals"),
         State("ioc-version", "data"),
     )
     def poll(_n: int | None, seen: int | None) -> int:
-        try:
-            version = ctx().live.version()
-        except ServiceUnavailable:
-            # No change signal: refresh from the database every 10 s instead.
-            version = -int(time.time() // 10)
+        version = read().version()
         if version == seen:
             raise PreventUpdate
         return version
 
-    @app.callback(Output("ioc-status", "children"), Input("ioc-poll", "n_intervals"))
+    @callback(app, Output("ioc-status", "children"), Input("ioc-poll", "n_intervals"))
     def status(_n: int | None) -> list[Any]:
         language = auth.current_lang()
         now = time.time()
-        stamp = fmt_datetime(now, seconds=True)
-        try:
-            last = ctx().live.last_update()
-        except ServiceUnavailable:
-            badge = freshness_badge("stale", t("fresh.nolive", language), "")
-            return [badge, clock(stamp[11:], stamp[:10])]
+        face = clock(fmt_time(now, seconds=True), fmt_datetime(now, date_only=True))
+        feed = read().feed()
+        if not feed.live:
+            return [freshness_badge("stale", t("fresh.nolive", language), ""), face]
+        last = feed.last_update
         state = freshness_state(last, now, settings.app.freshness_s)
         label = {"fresh": "fresh.ok", "stale": "fresh.stale", "never": "fresh.never"}[state]
         detail = "" if last is None else t("fresh.ago", language, s=max(0, round(now - last)))
-        return [freshness_badge(state, t(label, language), detail), clock(stamp[11:], stamp[:10])]
+        return [freshness_badge(state, t(label, language), detail), face]
 
-    @app.callback(
+    @callback(
+        app,
         Output("ioc-nav", "className"),
         Output("ioc-rotate", "interval"),
         Output("ioc-rotate", "disabled"),
@@ -137,7 +135,8 @@ def _register_shell_callbacks(app: Dash, settings: Settings) -> None:
             "ioc-root kiosk" if is_kiosk else "ioc-root",
         )
 
-    @app.callback(
+    @callback(
+        app,
         Output("ioc-url", "pathname"),
         Input("ioc-rotate", "n_intervals"),
         State("ioc-url", "pathname"),
@@ -165,11 +164,11 @@ def create_app(settings: Settings) -> Dash:
         update_title=None,  # type: ignore[arg-type]
     )
     server.secret_key = settings.app.secret_key or _ephemeral_secret()
-    pool = make_pool(settings.database_url, settings.db_schema, max_size=8, name="ioc-app")
+    db = Database.open(settings.database_url, settings.db_schema, max_size=8, name="ioc-app")
     live = LiveState.from_url(settings.redis_url, settings.redis_prefix)
-    server.extensions["ioc"] = AppContext(
-        settings, pool, live, QueryCache(live.r, settings.redis_prefix, settings.app.cache_ttl_s)
-    )
+    cache = QueryCache(live, settings.app.cache_ttl_s)
+    read_model = ReadModel(db, live, cache, offline_after_s=settings.app.device_offline_s)
+    server.extensions["ioc"] = AppContext(settings, read_model)
     auth.install(
         server,
         settings.app.users_file,
@@ -187,8 +186,7 @@ def create_app(settings: Settings) -> Dash:
 def close_app(app: Dash) -> None:
     context = app.server.extensions.get("ioc")
     if isinstance(context, AppContext):
-        context.pool.close()
-        context.live.r.close()
+        context.read.close()
 
 
 def make_server() -> flask.Flask:

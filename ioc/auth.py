@@ -36,8 +36,8 @@ from werkzeug.exceptions import Forbidden, Unauthorized
 from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response
 
-from ioc.errors import UsersFileError
-from ioc.i18n import lang_of, t
+from ioc.errors import AuthError, UsersFileError
+from vocab.text import lang_of, t
 
 __all__ = [
     "ROLES",
@@ -161,13 +161,13 @@ def visible_wards(all_codes: list[str]) -> list[str]:
 
 
 def require_ward(code: str) -> User:
-    """The user, if they may see ``code``; 401 / 403 otherwise."""
+    """The user, if they may see ``code``; 401 without a user, :class:`AuthError` (403) else."""
     user = current_user()
     if user is None:
         raise Unauthorized()
     if not user.may_see(code):
         log.warning("user %s refused ward %s", user.name, code)
-        raise Forbidden()
+        raise AuthError(f"user {user.name} may not see ward {code}")
     return user
 
 
@@ -226,6 +226,10 @@ def install(server: flask.Flask, users_file: Path | None, *, enabled: bool, lang
             f"?{flask.request.query_string.decode()}" if flask.request.query_string else ""
         )
         return flask.redirect(f"/login?next={_quote(full)}")
+
+    @server.errorhandler(AuthError)
+    def _refused(_exc: AuthError) -> tuple[str, int]:
+        return "forbidden", 403
 
     @server.route("/login", methods=["GET", "POST"])
     def _login() -> Response | str:

@@ -13,6 +13,7 @@ the configured prefix):
 ``P:version``                  integer, incremented once per applied update
 ``P:last_update``              epoch seconds of the newest write
 ``P:stats:{worker}``           hash of ingest counters, per worker (expires after 1 h)
+``P:cache:{key}``              the app's shared query cache (:mod:`ioc.cache`), short TTL
 =============================  ====================================================
 
 The app polls ``P:version`` (one GET) and re-reads only when it moved.
@@ -268,3 +269,14 @@ class LiveState:
             worker = _s(k).rsplit(":", 1)[-1]
             out[worker] = {_s(a): _s(b) for a, b in self.r.hgetall(k).items()}
         return out
+
+    # ---- the app's shared query cache (ioc.cache) ----------------------------
+
+    @_unavailable
+    def cache_get(self, key: str) -> bytes | None:
+        raw = self.r.get(self.key("cache", key))
+        return None if raw is None else raw if isinstance(raw, bytes) else str(raw).encode()
+
+    @_unavailable
+    def cache_set(self, key: str, value: bytes, ttl_ms: int) -> None:
+        self.r.set(self.key("cache", key), value, px=ttl_ms)

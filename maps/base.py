@@ -15,7 +15,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from maps.labels import t
+from vocab.text import t_both
 
 __all__ = [
     "DARK",
@@ -155,7 +155,7 @@ def base_figure(
     if is_schematic(features):
         note(
             fig,
-            f"⚠ {t('maps.schematic', 'vi')} / {t('maps.schematic', 'en')}",
+            f"⚠ {t_both('maps.schematic')}",
             name="schematic",
             where=(0.5, 0.99, "center", "top"),
             colours=("#fbbf24", "#111827"),

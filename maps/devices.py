@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from maps.base import note
-from maps.labels import t
+from vocab.text import t
 
 __all__ = ["STATE_COLORS", "device_layer"]
 

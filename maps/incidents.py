@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from maps.labels import t
+from vocab.text import t
 
 __all__ = ["REPORT_COLORS", "SEVERITY_COLORS", "incident_layer", "report_layer"]
 

@@ -30,8 +30,8 @@ from maps.base import (
     theme,
     ward_name,
 )
-from maps.format import number
-from maps.labels import t
+from vocab.fmt import fmt_number
+from vocab.text import t
 
 __all__ = ["categorical_scale", "nice_ticks", "ward_choropleth"]
 
@@ -74,7 +74,7 @@ def _format_value(v: float | None, unit: str, lang: str, decimals: int) -> str:
     if not _present(v):
         return t("maps.no_data", lang)
     assert v is not None
-    return f"{number(v, lang, decimals)} {unit}".strip()
+    return f"{fmt_number(v, decimals, lang)} {unit}".strip()
 
 
 def _continuous(
@@ -102,7 +102,7 @@ def _continuous(
         "colorbar": {
             "title": {"text": unit, "side": "top"},
             "tickvals": ticks,
-            "ticktext": [number(v, lang, decimals) for v in ticks],
+            "ticktext": [fmt_number(v, decimals, lang) for v in ticks],
         },
     }
 

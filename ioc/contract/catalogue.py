@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from vocab.text import in_lang
+
 __all__ = [
     "CATALOGUE",
     "EVENT_TYPES",
@@ -40,6 +42,9 @@ class Metric:
     # How a ward combines its devices: mean of a level, sum of a count.
     ward_agg: Literal["avg", "sum", "max"] = "avg"
 
+    def label(self, lang: str) -> str:
+        return in_lang(lang, self.label_vi, self.label_en)
+
     def in_range(self, value: float) -> bool:
         return self.min <= value <= self.max
 
@@ -63,6 +68,9 @@ class EventType:
     label_en: str
     severity: Literal["info", "low", "medium", "high", "critical"] = "info"
 
+    def label(self, lang: str) -> str:
+        return in_lang(lang, self.label_vi, self.label_en)
+
 
 @dataclass(frozen=True, slots=True)
 class Domain:
@@ -72,6 +80,9 @@ class Domain:
     label_en: str
     metrics: dict[str, Metric] = field(default_factory=dict)
     events: dict[str, EventType] = field(default_factory=dict)
+
+    def label(self, lang: str) -> str:
+        return in_lang(lang, self.label_vi, self.label_en)
 
 
 def _m(*metrics: Metric) -> dict[str, Metric]:

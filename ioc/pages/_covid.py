@@ -3,7 +3,7 @@
 Cases per 100,000 per week: the sum of new cases over the 7 days ending on the
 day, times 100,000 over the ward's population.  Vaccination coverage: the
 day's (or latest earlier) first-dose count over the population, in percent.
-The level comes from :func:`maps.covid.epidemic_level` with the city's thresholds; a ward
+The level comes from :func:`vocab.indicators.epidemic_level` with the city's thresholds; a ward
 without vaccination data keeps the level of its cases (unknown coverage is not low coverage).
 """
 
@@ -11,13 +11,25 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from ioc.config import CovidSettings
-from maps.covid import epidemic_level
+from ioc.store.records import CovidDay
+from vocab.indicators import epidemic_level
 
-__all__ = ["covid_levels", "covid_table", "days_between"]
+__all__ = ["WardLevel", "covid_levels", "covid_table", "days_between"]
+
+
+@dataclass(frozen=True, slots=True)
+class WardLevel:
+    """One ward on one day: the week's new cases, per 100,000, first-dose coverage, level."""
+
+    code: str
+    new_7d: float
+    cases_per_100k_week: float | None
+    vaccination_pct: float | None
+    level: int | None
 
 
 def days_between(first: date, last: date) -> list[date]:
@@ -25,17 +37,17 @@ def days_between(first: date, last: date) -> list[date]:
 
 
 def _index(
-    rows: Sequence[Mapping[str, Any]],
+    rows: Sequence[CovidDay],
 ) -> tuple[dict[str, dict[date, float]], dict[str, dict[date, float]]]:
     """ward -> day -> new cases, and ward -> day -> first-dose count, read once."""
     cases: dict[str, dict[date, float]] = defaultdict(dict)
     dose1: dict[str, dict[date, float]] = defaultdict(dict)
     for r in rows:
-        d = date.fromisoformat(str(r["day"]))
-        if r.get("new_cases") is not None:
-            cases[r["ward_code"]][d] = float(r["new_cases"])
-        if r.get("dose1") is not None:
-            dose1[r["ward_code"]][d] = float(r["dose1"])
+        d = date.fromisoformat(r.day)
+        if r.new_cases is not None:
+            cases[r.ward_code][d] = float(r.new_cases)
+        if r.dose1 is not None:
+            dose1[r.ward_code][d] = float(r.dose1)
     return cases, dose1
 
 
@@ -46,7 +58,7 @@ def _ward_day(
     cases: Mapping[date, float],
     vacc: float | None,
     cfg: CovidSettings,
-) -> dict[str, Any]:
+) -> WardLevel:
     new_7d = sum(cases.get(day - timedelta(days=i), 0.0) for i in range(7))
     per100k = new_7d * 100_000 / pop if pop else None
     vacc_pct = min(100.0, 100.0 * vacc / pop) if pop and vacc is not None else None
@@ -56,17 +68,16 @@ def _ward_day(
         if per100k is not None
         else None
     )
-    return {"code": code, "new_7d": new_7d, "cases_per_100k_week": per100k,
-            "vaccination_pct": vacc_pct, "level": level}  # fmt: skip
+    return WardLevel(code, new_7d, per100k, vacc_pct, level)
 
 
 def covid_table(
-    rows: Sequence[Mapping[str, Any]],
+    rows: Sequence[CovidDay],
     populations: Mapping[str, int | None],
     day: date,
     cfg: CovidSettings,
-) -> list[dict[str, Any]]:
-    """One row per ward: code, new_7d, cases_per_100k_week, vaccination_pct, level."""
+) -> list[WardLevel]:
+    """One row per ward of ``populations``, on ``day``."""
     cases, dose1 = _index(rows)
     out = []
     for code, pop in populations.items():
@@ -77,7 +88,7 @@ def covid_table(
 
 
 def covid_levels(
-    rows: Sequence[Mapping[str, Any]],
+    rows: Sequence[CovidDay],
     code: str,
     population: int | None,
     days: Sequence[date],
@@ -93,5 +104,5 @@ def covid_levels(
         while i < len(doses) and doses[i][0] <= day:
             vacc = doses[i][1]
             i += 1
-        out.append(_ward_day(code, population, day, cases[code], vacc, cfg)["level"])
+        out.append(_ward_day(code, population, day, cases[code], vacc, cfg).level)
     return out

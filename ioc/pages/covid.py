@@ -3,6 +3,7 @@ cases per 100k and first-dose coverage per ward, the city trend and the level ta
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, timedelta
 from typing import Any
 
@@ -10,22 +11,26 @@ import dash
 import pandas as pd
 from dash import Dash, Input, Output, dcc, html
 
-from ioc.i18n import TZ, fmt_number, t
 from ioc.pages._common import (
+    callback,
     ctx,
     lang,
-    now,
+    page_title,
     panel_error,
-    query,
+    read,
     safe_panel,
     scope,
-    scope_key,
     ward_names,
 )
 from ioc.pages._covid import covid_table, days_between
 from ioc.store import queries
-from maps.covid import LEVEL_COLORS, covid_map
+from ioc.store.records import CovidDay
+from maps.covid import covid_map
+from vocab.fmt import MISSING, TZ, fmt_date, fmt_day_month, fmt_number, plotly_separators
+from vocab.indicators import LEVEL_COLORS
+from vocab.text import t
 from widgets.charts import bar_chart
+from widgets.panel import panel
 from widgets.tables import simple_table
 
 P = "covid"
@@ -34,7 +39,7 @@ MAP_PX = (1100, 578)  # the map panel (3/5 of the width, 600 px high) at 1920x10
 
 
 def _days() -> list[date]:
-    today = now().astimezone(TZ).date()
+    today = read().now().astimezone(TZ).date()
     return days_between(today - timedelta(days=HISTORY_DAYS - 1), today)
 
 
@@ -42,7 +47,7 @@ def layout(**params: Any) -> html.Div:
     language = lang()
     days = _days()
     last = len(days) - 1
-    marks = {i: d.strftime("%d/%m") for i, d in enumerate(days) if (last - i) % 14 == 0}
+    marks = {i: fmt_day_month(d) for i, d in enumerate(days) if (last - i) % 14 == 0}
     return html.Div(
         [
             html.H1(t("covid.title", language)),
@@ -59,28 +64,24 @@ def layout(**params: Any) -> html.Div:
                                         config={"displayModeBar": False, "responsive": True}),
                               html.Div(id=f"{P}-map-error")],
                              className="panel map-panel"),
-                    html.Div([html.Div(t("covid.table", language), className="panel-title"),
-                              html.Div(id=f"{P}-table", className="scroll")], className="panel"),
+                    panel(t("covid.table", language), html.Div(id=f"{P}-table", className="scroll")),
                 ],
                 className="grid-2 covid-top",
             ),
-            html.Div([html.Div(t("covid.trend", language), className="panel-title"),
-                      html.Div(id=f"{P}-trend")], className="panel"),
+            panel(t("covid.trend", language), html.Div(id=f"{P}-trend")),
         ],
         className="page covid-page",
     )  # fmt: skip
 
 
-def _rows(wards: list[str] | None) -> list[dict[str, Any]]:
-    end = now()
-    return query(
-        f"covid:{scope_key(wards)}", queries.covid_daily, wards,
-        end - timedelta(days=HISTORY_DAYS + 7), end,
-    )  # fmt: skip
+def _rows(wards: list[str] | None) -> list[CovidDay]:
+    end = read().now()
+    return read().query(queries.covid_daily, wards, end - timedelta(days=HISTORY_DAYS + 7), end)
 
 
 def register_callbacks(app: Dash) -> None:
-    @app.callback(
+    @callback(
+        app,
         Output(f"{P}-map", "figure"),
         Output(f"{P}-map-error", "children"),
         Output(f"{P}-table", "children"),
@@ -93,19 +94,19 @@ def register_callbacks(app: Dash) -> None:
         days = _days()
         day = days[min(max(int(index if index is not None else len(days) - 1), 0), len(days) - 1)]
         names = ward_names(language)
-        pops = {w["code"]: w["population"] for w in ctx().wards()
-                if wards is None or w["code"] in wards}  # fmt: skip
-        label = day.strftime("%d/%m/%Y")
+        pops = {w.code: w.population for w in read().wards() if wards is None or w.code in wards}
+        label = fmt_date(day)
         try:
             table = covid_table(_rows(wards), pops, day, ctx().settings.covid)
         except Exception as exc:
             err = panel_error("covid-data", exc, language)
             return dash.no_update, err, err, label
         frame = pd.DataFrame(
-            table, columns=["code", "new_7d", "cases_per_100k_week", "vaccination_pct", "level"]
+            [asdict(r) for r in table],
+            columns=["code", "new_7d", "cases_per_100k_week", "vaccination_pct", "level"],
         )
         try:
-            fig = covid_map(ctx().features(), frame, language, size_px=MAP_PX)
+            fig = covid_map(read().features(), frame, language, size_px=MAP_PX)
             map_err = None
         except Exception as exc:
             fig, map_err = dash.no_update, panel_error("covid-map", exc, language)
@@ -113,16 +114,14 @@ def register_callbacks(app: Dash) -> None:
         def build_table() -> Any:
             heads = [t("col.ward", language), t("col.level", language), t("covid.new", language),
                      t("col.cases100k", language), t("col.vacc", language)]  # fmt: skip
-            ordered = sorted(
-                table, key=lambda r: (-(r["level"] or 0), -(r["cases_per_100k_week"] or 0))
-            )
+            ordered = sorted(table, key=lambda r: (-(r.level or 0), -(r.cases_per_100k_week or 0)))
             body = [
-                [names.get(r["code"], r["code"]),
-                 html.Span(str(r["level"] or "–"), className="level-chip",
-                           style={"background": LEVEL_COLORS.get(r["level"], "#555")}),
-                 fmt_number(r["new_7d"], 0, language),
-                 fmt_number(r["cases_per_100k_week"], 1, language),
-                 fmt_number(r["vaccination_pct"], 1, language)]
+                [names.get(r.code, r.code),
+                 html.Span(str(r.level or MISSING), className="level-chip",
+                           style={"background": LEVEL_COLORS.get(r.level or 0, "#555")}),
+                 fmt_number(r.new_7d, 0, language),
+                 fmt_number(r.cases_per_100k_week, 1, language),
+                 fmt_number(r.vaccination_pct, 1, language)]
                 for r in ordered
             ]  # fmt: skip
             return simple_table(
@@ -131,26 +130,26 @@ def register_callbacks(app: Dash) -> None:
 
         return fig, map_err, safe_panel("covid-table", build_table, language), label
 
-    @app.callback(Output(f"{P}-trend", "children"), Input("ioc-version", "data"))
+    @callback(app, Output(f"{P}-trend", "children"), Input("ioc-version", "data"))
     def trend(_v: int | None) -> Any:
         language, wards = lang(), scope()
 
         def build() -> Any:
             per_day: dict[str, float] = {}
             for r in _rows(wards):
-                per_day[r["day"]] = per_day.get(r["day"], 0.0) + float(r["new_cases"] or 0)
+                per_day[r.day] = per_day.get(r.day, 0.0) + float(r.new_cases or 0)
             days = sorted(per_day)
             if not days:
                 return html.Div(t("empty", language), className="empty")
-            fig = bar_chart([f"{d[8:10]}/{d[5:7]}" for d in days],
+            fig = bar_chart([fmt_day_month(d) for d in days],
                             {t("covid.new", language): [per_day[d] for d in days]},
-                            separators=",." if language == "vi" else ".,",
+                            separators=plotly_separators(language),
                             height=240, showlegend=False)  # fmt: skip
             return dcc.Graph(figure=fig, config={"displayModeBar": False})
 
         return safe_panel("covid-trend", build, language)
 
 
-dash.register_page(  # type: ignore[no-untyped-call]
-    __name__, path="/covid", name="covid", title="COVID-19 – IOC Tân An", layout=layout
+dash.register_page(  # type: ignore[no-untyped-call]  # Dash's own function is untyped
+    __name__, path="/covid", name="covid", title=page_title("nav.covid"), layout=layout
 )

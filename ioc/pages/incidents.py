@@ -8,10 +8,12 @@ import dash
 from dash import Dash, Input, Output, dcc, html
 
 from ioc.contract.catalogue import CATALOGUE
-from ioc.i18n import fmt_datetime, t
-from ioc.pages._common import ctx, lang, query, safe_panel, scope, scope_key, ward_names
+from ioc.pages._common import callback, lang, page_title, read, safe_panel, scope, ward_names
 from ioc.store import queries
+from ioc.store.records import IncidentRow
+from vocab.fmt import MISSING, fmt_datetime
 from vocab.severity import SEVERITIES, STATUSES
+from vocab.text import t
 from widgets.tables import simple_table
 
 P = "incidents"
@@ -20,7 +22,7 @@ P = "incidents"
 def layout(**params: Any) -> html.Div:
     language, wards = lang(), scope()
     names = ward_names(language)
-    visible = [w["code"] for w in ctx().wards() if wards is None or w["code"] in wards]
+    visible = read().ward_codes(wards)
 
     def dd(key: str, options: list[dict[str, str]], value: str | None = None) -> dcc.Dropdown:
         return dcc.Dropdown(id=f"{P}-{key}", options=options, value=value or params.get(key),
@@ -34,8 +36,7 @@ def layout(**params: Any) -> html.Div:
                     html.Label(t("col.ward", language)),
                     dd("ward", [{"label": names[c], "value": c} for c in visible]),
                     html.Label(t("col.domain", language)),
-                    dd("domain", [{"label": d.label_en if language == "en" else d.label_vi, "value": d.name}
-                                  for d in CATALOGUE.values()]),
+                    dd("domain", [{"label": d.label(language), "value": d.name} for d in CATALOGUE.values()]),
                     html.Label(t("col.severity", language)),
                     dd("severity", [{"label": t(f"sev.{s}", language), "value": s} for s in SEVERITIES]),
                     html.Label(t("col.status", language)),
@@ -51,7 +52,8 @@ def layout(**params: Any) -> html.Div:
 
 
 def register_callbacks(app: Dash) -> None:
-    @app.callback(
+    @callback(
+        app,
         Output(f"{P}-table", "children"),
         Output(f"{P}-count", "children"),
         Input(f"{P}-ward", "value"),
@@ -65,12 +67,11 @@ def register_callbacks(app: Dash) -> None:
         language, wards = lang(), scope()
         if ward:
             wards = [ward] if wards is None or ward in wards else []
-        rows: list[dict[str, Any]] = []
+        rows: list[IncidentRow] = []
 
         def build() -> Any:
-            rows.extend(query(
-                f"inc:{scope_key(wards)}:{domain}:{severity}:{status}", queries.incidents, wards,
-                domain=domain, severity=severity, status=status, limit=500,
+            rows.extend(read().query(
+                queries.incidents, wards, domain=domain, severity=severity, status=status, limit=500
             ))  # fmt: skip
             names = ward_names(language)
             heads = [
@@ -81,19 +82,18 @@ def register_callbacks(app: Dash) -> None:
                 t("col.status", language),
                 t("col.title", language),
             ]
-            body = [[fmt_datetime(r["opened_at"]), names.get(r["ward_code"] or "", "–"),
-                     CATALOGUE[r["domain"]].label_en if language == "en" and r["domain"] in CATALOGUE
-                     else (CATALOGUE[r["domain"]].label_vi if r["domain"] in CATALOGUE else r["domain"]),
-                     t(f"sev.{r['severity']}", language), t(f"status.{r['status']}", language), r["title"]]
+            body = [[fmt_datetime(r.opened_at), names.get(r.ward_code or "", MISSING),
+                     CATALOGUE[r.domain].label(language) if r.domain in CATALOGUE else r.domain,
+                     t(f"sev.{r.severity}", language), t(f"status.{r.status}", language), r.title]
                     for r in rows]  # fmt: skip
             return simple_table(heads, body, table_id=f"{P}-list",
-                                row_classes=[f"sev-{r['severity']}" for r in rows],
+                                row_classes=[f"sev-{r.severity}" for r in rows],
                                 empty=t("empty", language))  # fmt: skip
 
         content = safe_panel("incidents", build, language)
         return content, t("inc.count", language, n=len(rows))
 
 
-dash.register_page(  # type: ignore[no-untyped-call]
-    __name__, path="/incidents", name="incidents", title="Sự cố – IOC Tân An", layout=layout
+dash.register_page(  # type: ignore[no-untyped-call]  # Dash's own function is untyped
+    __name__, path="/incidents", name="incidents", title=page_title("nav.incidents"), layout=layout
 )

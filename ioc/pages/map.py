@@ -11,30 +11,20 @@ from dash.exceptions import PreventUpdate
 
 from ioc.auth import current_user
 from ioc.contract.catalogue import CATALOGUE
-from ioc.i18n import t
-from ioc.pages._common import (
-    ctx,
-    lang,
-    live_devices,
-    now,
-    panel_error,
-    query,
-    scope,
-    scope_key,
-)
+from ioc.pages._common import callback, lang, page_title, panel_error, read, scope
 from ioc.pages._figures import (
     DEFAULT_METRIC,
     domain_options,
-    live_values,
     metric_options,
     parse_metric,
     ward_metric_map,
 )
-from ioc.store import queries
+from ioc.readmodel import ValueWindow
 from maps.devices import device_layer
+from vocab.text import t
 
 P = "map"
-WINDOWS = ("live", "hour", "day", "week", "month")
+WINDOWS: tuple[ValueWindow, ...] = ("live", "hour", "day", "week", "month")
 MAP_PX = (1860, 900)  # the map panel at 1920x1080, CSS px
 
 
@@ -70,30 +60,20 @@ def layout(**params: Any) -> html.Div:
     )  # fmt: skip
 
 
-def _devices_frame(domain: str, codes: set[str]) -> pd.DataFrame:
-    """The domain's devices in ``codes`` with a position: live state, else the store's last one."""
-    cutoff = now().timestamp() - ctx().settings.app.device_offline_s
-    stored = query(f"devpos:{domain}", queries.device_positions, domain)
-    rows = []
-    for device, d in live_devices().items():
-        if d.get("domain") != domain or d.get("ward") not in codes:
-            continue
-        if "lat" in d and "lon" in d:
-            lat, lon = float(d["lat"]), float(d["lon"])
-        elif device in stored:
-            lat, lon = (float(x) for x in stored[device])
-        else:
-            continue
-        online = d.get("online") != "0" and float(d.get("last_seen", 0) or 0) >= cutoff
-        rows.append(
-            {"device_id": device, "lat": lat, "lon": lon,
-             "domain": domain, "state": "ok" if online else "offline", "label": device}
-        )  # fmt: skip
+def _devices_frame(domain: str, codes: list[str]) -> pd.DataFrame:
+    """The domain's devices in ``codes`` with a position, as :func:`maps.devices.device_layer`
+    draws them."""
+    rows = [
+        {"device_id": d.device_id, "lat": d.lat, "lon": d.lon,
+         "domain": domain, "state": "ok" if d.up else "offline", "label": d.device_id}
+        for d in read().device_markers(domain, codes)
+    ]  # fmt: skip
     return pd.DataFrame(rows, columns=["device_id", "lat", "lon", "domain", "state", "label"])
 
 
 def register_callbacks(app: Dash) -> None:
-    @app.callback(
+    @callback(
+        app,
         Output(f"{P}-metric", "options"),
         Output(f"{P}-metric", "value"),
         Input(f"{P}-domain", "value"),
@@ -106,7 +86,8 @@ def register_callbacks(app: Dash) -> None:
         values = [o["value"] for o in options]
         return options, current if current in values else values[0]
 
-    @app.callback(
+    @callback(
+        app,
         Output(f"{P}-graph", "figure"),
         Output(f"{P}-error", "children"),
         Input(f"{P}-metric", "value"),
@@ -115,27 +96,21 @@ def register_callbacks(app: Dash) -> None:
     )
     def figure(metric: str | None, window: str | None, _v: int | None) -> tuple[Any, Any]:
         language, wards = lang(), scope()
-        dom, name, m = parse_metric(metric)
-        codes = wards if wards is not None else [w["code"] for w in ctx().wards()]
+        dom, _, m = parse_metric(metric)
+        codes = read().ward_codes(wards)
         try:
-            if window in ("hour", "day", "week", "month"):
-                agg = "max" if m.ward_agg == "max" else "avg"
-                got = query(
-                    f"mapwin:{scope_key(wards)}:{name}:{window}",
-                    queries.ward_metric_window, name, window, now(), wards, agg,
-                )  # fmt: skip
-                values: dict[str, float | None] = {c: got.get(c) for c in codes}
-            else:
-                values = live_values(m, codes)
+            win: ValueWindow = next((w for w in WINDOWS if w == window), "live")
+            values = read().ward_values(m, codes, win)
             fig = ward_metric_map(values, m, language, size_px=MAP_PX)
-            devices = _devices_frame(dom, set(codes))
+            devices = _devices_frame(dom, codes)
             if not devices.empty:
                 device_layer(fig, devices, language)
         except Exception as exc:
             return dash.no_update, panel_error("map", exc, language)
         return fig, None
 
-    @app.callback(
+    @callback(
+        app,
         Output(f"{P}-go", "pathname"),
         Input(f"{P}-graph", "clickData"),
         prevent_initial_call=True,
@@ -151,6 +126,6 @@ def register_callbacks(app: Dash) -> None:
         return f"/ward/{code}"
 
 
-dash.register_page(  # type: ignore[no-untyped-call]
-    __name__, path="/map", name="map", title="Bản đồ – IOC Tân An", layout=layout
+dash.register_page(  # type: ignore[no-untyped-call]  # Dash's own function is untyped
+    __name__, path="/map", name="map", title=page_title("nav.map"), layout=layout
 )

@@ -8,26 +8,30 @@ the map's metric.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
 import dash
 from dash import Dash, Input, Output, State, dcc, html
 
-from ioc.i18n import fmt_datetime, t
 from ioc.pages._common import (
-    ctx,
+    callback,
     lang,
+    page_title,
     panel_error,
-    query,
+    read,
     safe_panel,
     scope,
-    scope_key,
     ward_names,
 )
-from ioc.pages._figures import live_values, parse_metric, ward_metric_map
+from ioc.pages._figures import parse_metric, ward_metric_map
 from ioc.pages._kpis import tiles
 from ioc.store import queries
+from ioc.store.records import IncidentRow
+from vocab.fmt import fmt_time
+from vocab.text import t
+from widgets.panel import panel
 from widgets.tables import ticker
 
 P = "wall"
@@ -42,22 +46,17 @@ def layout(**params: Any) -> html.Div:
             html.Div(id=f"{P}-kpis", className="kpi-row"),
             html.Div(
                 [
-                    html.Div(
-                        [
-                            html.Div(id=f"{P}-map-title", className="panel-title"),
-                            dcc.Graph(
-                                id=f"{P}-map", config={"displayModeBar": False, "responsive": True},
-                                className="wall-map-graph", style={"height": "100%"},
-                            ),
-                            html.Div(id=f"{P}-map-error"),
-                        ],
-                        className="panel wall-map",
+                    panel(
+                        None,
+                        dcc.Graph(
+                            id=f"{P}-map", config={"displayModeBar": False, "responsive": True},
+                            className="wall-map-graph", style={"height": "100%"},
+                        ),
+                        html.Div(id=f"{P}-map-error"),
+                        title_id=f"{P}-map-title", kind="wall-map",
                     ),
-                    html.Div(
-                        [html.Div(id=f"{P}-incidents-title", className="panel-title"),
-                         html.Div(id=f"{P}-incidents")],
-                        className="panel wall-side",
-                    ),
+                    panel(None, html.Div(id=f"{P}-incidents"), title_id=f"{P}-incidents-title",
+                          kind="wall-side"),
                 ],
                 className="wall-body",
             ),
@@ -70,29 +69,33 @@ def layout(**params: Any) -> html.Div:
     )  # fmt: skip
 
 
-def _incident_items(language: str, rows: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+def _incident_items(language: str, rows: Sequence[IncidentRow]) -> list[tuple[str, str, str]]:
     names = ward_names(language)
     return [
-        (r["severity"], fmt_datetime(r["opened_at"])[11:],
-         f"{r['title']} · {names.get(r['ward_code'] or '', '')}")
+        (r.severity, fmt_time(r.opened_at), f"{r.title} · {names.get(r.ward_code or '', '')}")
         for r in rows
-    ]  # fmt: skip
+    ]
+
+
+def _active(wards: list[str] | None) -> list[IncidentRow]:
+    return read().query(queries.incidents, wards, active_only=True)
 
 
 def register_callbacks(app: Dash) -> None:
     # A 4K wall at device scale 1 has twice the CSS pixels: the map's view and type grow with it.
-    app.clientside_callback(  # type: ignore[no-untyped-call]
+    app.clientside_callback(  # type: ignore[no-untyped-call]  # Dash's own method is untyped
         "function(_m) { return Math.round(100 * window.innerWidth / 1920) / 100; }",
         Output(f"{P}-scale", "data"),
         Input(f"{P}-metric", "data"),
     )
 
-    @app.callback(Output(f"{P}-kpis", "children"), Input("ioc-version", "data"))
+    @callback(app, Output(f"{P}-kpis", "children"), Input("ioc-version", "data"))
     def kpis(_version: int | None) -> list[Any]:
         language, wards = lang(), scope()
         return [safe_panel(name, partial(f, language, wards), language) for name, f in tiles()]
 
-    @app.callback(
+    @callback(
+        app,
         Output(f"{P}-map", "figure"),
         Output(f"{P}-map-error", "children"),
         Output(f"{P}-map-title", "children"),
@@ -107,15 +110,14 @@ def register_callbacks(app: Dash) -> None:
     ) -> tuple[Any, ...]:
         language, wards = lang(), scope()
         _, _, m = parse_metric(metric)
-        codes = wards if wards is not None else [w["code"] for w in ctx().wards()]
-        title = f"{m.label_en if language == 'en' else m.label_vi} ({m.unit})"
+        title = f"{m.label(language)} ({m.unit})"
         try:
-            active = query(f"active:{scope_key(wards)}", queries.incidents, wards, active_only=True)
-            values = live_values(m, codes)
+            active = _active(wards)
+            values = read().ward_values(m, read().ward_codes(wards))
             # Redraw only when what the map shows changed: a MapLibre redraw is the
             # costliest thing on a wall browser and would delay the KPI tiles.
             k = min(max(float(scale or 1.0), 1.0), 3.0)
-            key = json.dumps([language, k, values, [(i["id"], i["severity"]) for i in active]])
+            key = json.dumps([language, k, values, [(i.id, i.severity) for i in active]])
             if key == drawn:
                 return dash.no_update, None, title, dash.no_update
             fig = ward_metric_map(
@@ -129,7 +131,8 @@ def register_callbacks(app: Dash) -> None:
             return dash.no_update, panel_error("wall-map", exc, language), title, None
         return fig, None, title, key
 
-    @app.callback(
+    @callback(
+        app,
         Output(f"{P}-ticker", "children"),
         Output(f"{P}-incidents", "children"),
         Output(f"{P}-incidents-title", "children"),
@@ -138,14 +141,13 @@ def register_callbacks(app: Dash) -> None:
     def wall_ticker(_version: int | None) -> tuple[Any, Any, str]:
         language, wards = lang(), scope()
 
-        def rows() -> list[dict[str, Any]]:
-            return query(f"active:{scope_key(wards)}", queries.incidents, wards, active_only=True)
-
         def build_ticker() -> Any:
-            return ticker(_incident_items(language, rows()[:20]), t("ticker.empty", language))
+            return ticker(
+                _incident_items(language, _active(wards)[:20]), t("ticker.empty", language)
+            )
 
         def build_list() -> Any:
-            items = _incident_items(language, rows()[:12])
+            items = _incident_items(language, _active(wards)[:12])
             if not items:
                 return html.Div(t("ticker.empty", language), className="empty")
             return html.Ul(
@@ -163,6 +165,6 @@ def register_callbacks(app: Dash) -> None:
 __all__ = ["layout", "register_callbacks"]
 
 
-dash.register_page(  # type: ignore[no-untyped-call]
-    __name__, path="/", name="wall", title="IOC Tân An", layout=layout
+dash.register_page(  # type: ignore[no-untyped-call]  # Dash's own function is untyped
+    __name__, path="/", name="wall", title=page_title(), layout=layout
 )

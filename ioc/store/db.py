@@ -2,22 +2,29 @@
 
 Every connection runs in UTC and with ``search_path`` set to the configured
 schema (tests give each run its own schema), followed by ``public`` where the
-TimescaleDB functions live.
+TimescaleDB functions live.  :class:`Database` is the app's adapter: a pool
+whose callers hand it a query function and never see the driver's errors.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Concatenate, ParamSpec, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 
-__all__ = ["configure", "connect", "ensure_database", "make_pool"]
+from ioc.errors import ServiceUnavailable, StoreError
+
+__all__ = ["Connection", "Database", "configure", "connect", "ensure_database", "make_pool"]
 
 log = logging.getLogger(__name__)
+Connection = psycopg.Connection[Any]
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def _search_path(schema: str) -> sql.Composed | sql.SQL:
@@ -68,6 +75,46 @@ def make_pool(
     )
     pool.open(wait=False)
     return pool
+
+
+class Database:
+    """The app's PostgreSQL adapter: a pool of configured connections.
+
+    ``run(fn, *args)`` calls ``fn(conn, *args)`` on a pooled connection.  The
+    server or the pool being unreachable (``OperationalError``, pool timeout)
+    leaves as :class:`ServiceUnavailable`; any other driver error, a query the
+    database refuses, as :class:`StoreError`.  Both keep the driver's as cause.
+    """
+
+    def __init__(self, pool: ConnectionPool[Connection], *, timeout: float = 30.0) -> None:
+        self._pool = pool
+        self._timeout = timeout  # seconds to wait for a connection
+
+    @classmethod
+    def open(
+        cls,
+        dsn: str,
+        schema: str = "public",
+        *,
+        max_size: int = 4,
+        name: str = "ioc",
+        timeout: float = 30.0,
+    ) -> Database:
+        return cls(make_pool(dsn, schema, max_size=max_size, name=name), timeout=timeout)
+
+    def run(
+        self, fn: Callable[Concatenate[Connection, P], R], *args: P.args, **kwargs: P.kwargs
+    ) -> R:
+        try:
+            with self._pool.connection(timeout=self._timeout) as conn:
+                return fn(conn, *args, **kwargs)
+        except psycopg.OperationalError as exc:  # PoolTimeout and PoolClosed are ones too
+            raise ServiceUnavailable(f"PostgreSQL: {exc}") from exc
+        except psycopg.Error as exc:
+            raise StoreError(f"{type(exc).__name__}: {exc}") from exc
+
+    def close(self) -> None:
+        self._pool.close()
 
 
 def ensure_database(dsn: str) -> bool:

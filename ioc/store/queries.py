@@ -1,7 +1,7 @@
 """Every read query of the control room.
 
-Results are lists of plain dicts (JSON-friendly, so :mod:`ioc.cache` can share
-them between workers).  ``wards=None`` means every ward; a list restricts the
+Results are the frozen records of :mod:`ioc.store.records` (or plain mappings of
+them), which :mod:`ioc.cache` shares between workers.  ``wards=None`` means every ward; a list restricts the
 result to those wards (ward staff).  Time series over more than a day read the
 hourly rollup, shorter ones the minute rollup; nothing here scans raw
 ``readings`` except :func:`raw_metric_series`, kept for the benchmark baseline.
@@ -20,12 +20,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, cast
 
 import psycopg
 from psycopg import sql
-from psycopg.rows import dict_row
+from psycopg.rows import class_row, dict_row
 
+from ioc.store.records import (
+    BoundaryRow,
+    CovidDay,
+    DossierCounts,
+    DossierDay,
+    EgovCounts,
+    IncidentRow,
+    LatestValues,
+    OverdueDossier,
+    ReportRow,
+    SeriesPoint,
+    WardDevice,
+    WardDossiers,
+    WardRow,
+)
 from vocab.severity import ACTIVE_STATUSES, SEVERITIES
 
 __all__ = [
@@ -50,6 +65,7 @@ __all__ = [
 ]
 
 Conn = psycopg.Connection[Any]
+T = TypeVar("T")
 Window = Literal["hour", "day", "week", "month"]
 WINDOWS: dict[str, timedelta] = {
     "hour": timedelta(hours=1),
@@ -64,40 +80,49 @@ _WARDS = "(%(wards)s::text[] IS NULL OR ward_code = ANY(%(wards)s::text[]))"
 _N = "CASE WHEN jsonb_typeof(attrs->'count') = 'number' THEN (attrs->>'count')::numeric ELSE 1 END"
 
 
-def _rows(conn: Conn, query: str | sql.Composable, params: dict[str, Any]) -> list[dict[str, Any]]:
+def _rows(conn: Conn, cls: type[T], query: str | sql.Composable, params: dict[str, Any]) -> list[T]:
+    """The query's rows as ``cls`` records (columns by name)."""
+    with conn.cursor(row_factory=class_row(cls)) as cur:
+        cur.execute(query, params)  # type: ignore[arg-type]
+        return cur.fetchall()
+
+
+def _dicts(conn: Conn, query: str | sql.Composable, params: dict[str, Any]) -> list[dict[str, Any]]:
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(query, params)  # type: ignore[arg-type]
-        return list(cur.fetchall())
+        return cur.fetchall()
 
 
 def _w(wards: Sequence[str] | None) -> list[str] | None:
     return None if wards is None else list(wards)
 
 
-def ward_rows(conn: Conn) -> list[dict[str, Any]]:
+def ward_rows(conn: Conn) -> list[WardRow]:
     return _rows(
         conn,
+        WardRow,
         "SELECT code, name, name_en, kind, population, area_km2, lat, lon, boundary_source"
         " FROM wards ORDER BY code",
         {},
     )
 
 
-def boundary_rows(conn: Conn) -> list[dict[str, Any]]:
+def boundary_rows(conn: Conn) -> list[BoundaryRow]:
     """What ``geodata.features.ward_features`` needs to draw the wards."""
-    return _rows(
+    rows = _dicts(
         conn,
         "SELECT code, name, name_en, kind, population, area_km2, geometry_simplified,"
         " boundary_source FROM wards ORDER BY code",
         {},
     )
+    return cast(list[BoundaryRow], rows)
 
 
 # ---- incidents and reports ------------------------------------------------
 
 
 def incident_severity_counts(conn: Conn, wards: Sequence[str] | None) -> dict[str, int]:
-    rows = _rows(
+    rows = _dicts(
         conn,
         f"SELECT severity, count(*) AS n FROM incidents WHERE status = ANY(%(active)s) AND {_WARDS}"
         " GROUP BY severity",
@@ -115,10 +140,11 @@ def incidents(
     status: str | None = None,
     active_only: bool = False,
     limit: int = 200,
-) -> list[dict[str, Any]]:
+) -> list[IncidentRow]:
     """Newest first, most severe first among the same minute."""
     return _rows(
         conn,
+        IncidentRow,
         f"""
         SELECT id, opened_at, updated_at, ward_code, domain, kind, severity, status, title,
                lat, lon
@@ -148,10 +174,11 @@ def incidents(
 
 def open_reports(
     conn: Conn, wards: Sequence[str] | None, since: datetime, limit: int = 500
-) -> list[dict[str, Any]]:
+) -> list[ReportRow]:
     """Citizen reports whose newest event is not a closing one."""
     return _rows(
         conn,
+        ReportRow,
         f"""
         WITH latest AS (
             SELECT DISTINCT ON (rid) rid, time, ward_code, type, attrs
@@ -190,22 +217,22 @@ _DOSSIER_COUNTS = """
 """
 
 
-def dossier_summary(conn: Conn, wards: Sequence[str] | None, since: datetime) -> dict[str, int]:
-    rows = _rows(
+def dossier_summary(conn: Conn, wards: Sequence[str] | None, since: datetime) -> DossierCounts:
+    (row,) = _rows(
         conn,
+        DossierCounts,
         f"SELECT {_DOSSIER_COUNTS} FROM events"
         f" WHERE domain = 'services' AND time >= %(since)s AND {_WARDS}",
         {"wards": _w(wards), "since": since},
     )
-    return {k: int(v or 0) for k, v in rows[0].items()}
+    return row
 
 
-def services_daily(
-    conn: Conn, wards: Sequence[str] | None, since: datetime
-) -> list[dict[str, Any]]:
+def services_daily(conn: Conn, wards: Sequence[str] | None, since: datetime) -> list[DossierDay]:
     """One row per local (Asia/Ho_Chi_Minh) day."""
     return _rows(
         conn,
+        DossierDay,
         f"""
         SELECT (time AT TIME ZONE '{LOCAL_TZ}')::date::text AS day, {_DOSSIER_COUNTS}
         FROM events WHERE domain = 'services' AND time >= %(since)s AND {_WARDS}
@@ -217,9 +244,10 @@ def services_daily(
 
 def services_by_ward(
     conn: Conn, wards: Sequence[str] | None, since: datetime
-) -> list[dict[str, Any]]:
+) -> list[WardDossiers]:
     return _rows(
         conn,
+        WardDossiers,
         f"SELECT ward_code, {_DOSSIER_COUNTS} FROM events"
         f" WHERE domain = 'services' AND time >= %(since)s AND {_WARDS}"
         " GROUP BY ward_code ORDER BY ward_code",
@@ -229,9 +257,10 @@ def services_by_ward(
 
 def overdue_dossiers(
     conn: Conn, wards: Sequence[str] | None, since: datetime, limit: int = 50
-) -> list[dict[str, Any]]:
+) -> list[OverdueDossier]:
     return _rows(
         conn,
+        OverdueDossier,
         f"""
         SELECT time, ward_code, coalesce(attrs->>'dossier', attrs->>'dossier_id', event_id) AS dossier,
                attrs->>'procedure' AS procedure, attrs->>'channel' AS channel
@@ -243,9 +272,10 @@ def overdue_dossiers(
     )
 
 
-def egov_summary(conn: Conn, wards: Sequence[str] | None, since: datetime) -> dict[str, int]:
-    rows = _rows(
+def egov_summary(conn: Conn, wards: Sequence[str] | None, since: datetime) -> EgovCounts:
+    (row,) = _rows(
         conn,
+        EgovCounts,
         f"""
         SELECT coalesce(sum({_N}) FILTER (WHERE type = 'document.issued'), 0)::bigint AS issued,
                coalesce(sum({_N}) FILTER (WHERE type = 'document.signed'), 0)::bigint AS signed,
@@ -254,7 +284,7 @@ def egov_summary(conn: Conn, wards: Sequence[str] | None, since: datetime) -> di
         """,
         {"wards": _w(wards), "since": since},
     )
-    return {k: int(v or 0) for k, v in rows[0].items()}
+    return row
 
 
 # ---- telemetry from the rollups -------------------------------------------------
@@ -266,24 +296,26 @@ def _rollup(window: timedelta) -> sql.Identifier:
 
 def metric_series(
     conn: Conn, ward: str, metric: str, window: Window, now: datetime
-) -> list[dict[str, Any]]:
+) -> list[SeriesPoint]:
     """bucket, avg, min, max of one ward's metric over the window, from a rollup."""
     span = WINDOWS[window]
     query = sql.SQL(
         "SELECT bucket, avg, min, max, count FROM {} WHERE ward_code = %(ward)s"
         " AND metric = %(metric)s AND bucket >= %(since)s AND bucket <= %(now)s ORDER BY bucket"
     ).format(_rollup(span))
-    return _rows(conn, query, {"ward": ward, "metric": metric, "since": now - span, "now": now})
+    params = {"ward": ward, "metric": metric, "since": now - span, "now": now}
+    return _rows(conn, SeriesPoint, query, params)
 
 
 def raw_metric_series(
     conn: Conn, ward: str, metric: str, window: Window, now: datetime
-) -> list[dict[str, Any]]:
+) -> list[SeriesPoint]:
     """The same series computed from raw readings: the benchmark's baseline, not for pages."""
     span = WINDOWS[window]
     step = "minute" if span <= timedelta(days=1) else "hour"
     return _rows(
         conn,
+        SeriesPoint,
         f"""
         SELECT date_trunc('{step}', time) AS bucket, avg(value) AS avg, min(value) AS min,
                max(value) AS max, count(*) AS count
@@ -310,15 +342,16 @@ def ward_metric_window(
         "SELECT ward_code, {} AS v FROM {} WHERE metric = %(metric)s AND bucket >= %(since)s"
         " AND bucket <= %(now)s AND " + _WARDS + " GROUP BY ward_code"
     ).format(expr, _rollup(span))
-    rows = _rows(
+    rows = _dicts(
         conn, query, {"metric": metric, "since": now - span, "now": now, "wards": _w(wards)}
     )
     return {r["ward_code"]: float(r["v"]) for r in rows if r["v"] is not None}
 
 
-def ward_devices(conn: Conn, ward: str) -> list[dict[str, Any]]:
+def ward_devices(conn: Conn, ward: str) -> list[WardDevice]:
     return _rows(
         conn,
+        WardDevice,
         "SELECT device_id, domain, lat, lon, last_seen, online FROM devices"
         " WHERE ward_code = %(ward)s ORDER BY domain, device_id",
         {"ward": ward},
@@ -331,7 +364,7 @@ def device_positions(conn: Conn, domain: str) -> dict[str, tuple[float, float]]:
     The live state carries positions too, but Redis is rebuilt from nothing after a
     restart and devices send their position only now and then: the map falls back on these.
     """
-    rows = _rows(
+    rows = _dicts(
         conn,
         "SELECT device_id, lat, lon FROM devices"
         " WHERE domain = %(domain)s AND lat IS NOT NULL AND lon IS NOT NULL",
@@ -342,7 +375,7 @@ def device_positions(conn: Conn, domain: str) -> dict[str, tuple[float, float]]:
 
 def covid_daily(
     conn: Conn, wards: Sequence[str] | None, since: datetime, now: datetime
-) -> list[dict[str, Any]]:
+) -> list[CovidDay]:
     """Per ward and local day: new cases (sum) and first-dose count (cumulative, so max).
 
     Reads the hourly rollup: ``sum`` of ``covid_new_cases`` adds every report of
@@ -350,6 +383,7 @@ def covid_daily(
     """
     return _rows(
         conn,
+        CovidDay,
         f"""
         SELECT ward_code, (bucket AT TIME ZONE '{LOCAL_TZ}')::date::text AS day,
                sum(sum) FILTER (WHERE metric = 'covid_new_cases') AS new_cases,
@@ -363,15 +397,13 @@ def covid_daily(
     )
 
 
-def latest_readings(
-    conn: Conn, devices: Sequence[str], since: datetime
-) -> dict[str, dict[str, tuple[float, float]]]:
+def latest_readings(conn: Conn, devices: Sequence[str], since: datetime) -> LatestValues:
     """device -> metric -> (value, epoch s) of its newest reading since ``since``.
 
     The live state's answer from PostgreSQL, for when Redis is unavailable;
     bounded by the devices of one page and a short window.
     """
-    rows = _rows(
+    rows = _dicts(
         conn,
         """
         SELECT DISTINCT ON (device_id, metric) device_id, metric, value, time
@@ -381,7 +413,7 @@ def latest_readings(
         """,
         {"devices": list(devices), "since": since},
     )
-    out: dict[str, dict[str, tuple[float, float]]] = {d: {} for d in devices}
+    out: LatestValues = {d: {} for d in devices}
     for r in rows:
         out[r["device_id"]][r["metric"]] = (float(r["value"]), r["time"].timestamp())
     return out

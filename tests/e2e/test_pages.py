@@ -33,7 +33,7 @@ def _feed(settings: Settings) -> None:
         DeviceValue("wl-27694-01", "27694", "water", "level_m", 1.7, now, 10.53, 106.40),
     ]
     live.apply(values, now=now)
-    live.r.close()
+    live.close()
 
 
 @pytest.mark.parametrize(("path", "ready", "name"), PAGES, ids=[p[2] for p in PAGES])

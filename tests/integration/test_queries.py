@@ -13,7 +13,7 @@ import json
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from statistics import fmean
 from typing import Any
@@ -32,6 +32,7 @@ from ioc.store.db import connect
 from ioc.store.incidents import transition
 from ioc.store.ingest_store import week_starts
 from ioc.store.migrate import upgrade
+from ioc.store.records import CovidDay, SeriesPoint
 from ioc.store.wards import seed_wards, upsert_boundaries
 from ioc.store.writer import ensure_partitions, write_batch
 from simulators.domains.base import TZ, Out, event, telemetry
@@ -170,16 +171,16 @@ MID = START + timedelta(days=1, hours=10)  # Tuesday 10:00 local
 
 def test_ward_rows_are_the_registry(sim: Loaded) -> None:
     rows = queries.ward_rows(sim.conn)
-    assert [r["code"] for r in rows] == sorted(w.code for w in wards())
+    assert [r.code for r in rows] == sorted(w.code for w in wards())
     for r, w in zip(rows, sorted(wards(), key=lambda w: w.code), strict=True):
-        assert (r["name"], r["name_en"], r["kind"], r["population"]) == (
+        assert (r.name, r.name_en, r.kind, r.population) == (
             w.name,
             w.name_en,
             w.kind,
             w.population,
         )
-        assert (r["area_km2"], r["lat"], r["lon"]) == pytest.approx((w.area_km2, w.lat, w.lon))
-        assert r["boundary_source"] == "schematic"
+        assert (r.area_km2, r.lat, r.lon) == pytest.approx((w.area_km2, w.lat, w.lon))
+        assert r.boundary_source == "schematic"
 
 
 def test_boundary_rows_carry_imported_geometry(db: Conn) -> None:
@@ -258,12 +259,12 @@ def test_incidents_are_the_alarms_and_alerts_of_the_data(
 ) -> None:
     rows = queries.incidents(sim.conn, scope, limit=10_000)
     want = expected_incidents(sim, scope)
-    got = count_by(rows, lambda r: (r["ward_code"], r["domain"], r["kind"], r["severity"]))
+    got = count_by(rows, lambda r: (r.ward_code, r.domain, r.kind, r.severity))
     assert got == count_by(want.values(), lambda v: v)
-    assert all(r["status"] == "open" for r in rows)
+    assert all(r.status == "open" for r in rows)
     for r in rows:
-        if r["domain"] == "alerts":  # field alerts carry their position
-            assert r["lat"] is not None and r["lon"] is not None
+        if r.domain == "alerts":  # field alerts carry their position
+            assert r.lat is not None and r.lon is not None
 
 
 def test_incident_filters_and_limit(sim: Loaded) -> None:
@@ -273,11 +274,11 @@ def test_incident_filters_and_limit(sim: Loaded) -> None:
     for domain in {v[1] for v in want}:
         rows = queries.incidents(conn, None, domain=domain, limit=10_000)
         assert len(rows) == sum(1 for v in want if v[1] == domain)
-        assert {r["domain"] for r in rows} == {domain}
+        assert {r.domain for r in rows} == {domain}
     for sev in ("low", "medium", "high", "critical"):
         rows = queries.incidents(conn, None, severity=sev, limit=10_000)
         assert len(rows) == sum(1 for v in want if v[3] == sev)
-        assert all(r["severity"] == sev for r in rows)
+        assert all(r.severity == sev for r in rows)
     rows = queries.incidents(conn, ONE, domain="security", limit=10_000)
     assert rows == []  # the security centre is in 27694 only
     assert queries.incidents(conn, None, limit=5) == everything[:5]
@@ -286,9 +287,7 @@ def test_incident_filters_and_limit(sim: Loaded) -> None:
 
 def test_incidents_newest_first_most_severe_first_within_a_minute(sim: Loaded) -> None:
     rows = queries.incidents(sim.conn, None, limit=10_000)
-    keys = [
-        (-trunc(r["opened_at"], "minute").timestamp(), SEVERITY_RANK[r["severity"]]) for r in rows
-    ]
+    keys = [(-trunc(r.opened_at, "minute").timestamp(), SEVERITY_RANK[r.severity]) for r in rows]
     assert keys == sorted(keys)
 
 
@@ -297,17 +296,17 @@ def test_incident_status_filters_follow_transitions(sim: Loaded) -> None:
     before = queries.incident_severity_counts(conn, None)
     with conn.transaction() as tx:
         first, second = queries.incidents(conn, None, limit=2)
-        transition(conn, first["id"], "acknowledged", "test")
-        transition(conn, second["id"], "resolved", "test")
+        transition(conn, first.id, "acknowledged", "test")
+        transition(conn, second.id, "resolved", "test")
         resolved = queries.incidents(conn, None, status="resolved")
-        assert [r["id"] for r in resolved] == [second["id"]]
+        assert [r.id for r in resolved] == [second.id]
         acked = queries.incidents(conn, None, status="acknowledged")
-        assert [r["id"] for r in acked] == [first["id"]]
+        assert [r.id for r in acked] == [first.id]
         active = queries.incidents(conn, None, active_only=True, limit=10_000)
-        assert first["id"] in {r["id"] for r in active}
-        assert second["id"] not in {r["id"] for r in active}
+        assert first.id in {r.id for r in active}
+        assert second.id not in {r.id for r in active}
         after = queries.incident_severity_counts(conn, None)
-        assert after.get(second["severity"], 0) == before[second["severity"]] - 1
+        assert after.get(second.severity, 0) == before[second.severity] - 1
         raise psycopg.Rollback(tx)
     assert queries.incident_severity_counts(conn, None) == before
 
@@ -337,7 +336,7 @@ def test_open_reports_are_those_whose_latest_event_is_not_closing(
 ) -> None:
     want = expected_open_reports(sim, since, scope)
     rows = queries.open_reports(sim.conn, scope, since, limit=10_000)
-    assert {r["id"] for r in rows} == set(want)
+    assert {r.id for r in rows} == set(want)
     if scope is None:
         assert want and {m.attrs["status"] for m in want.values()} == {"new", "processing"}
         closed = {
@@ -345,11 +344,11 @@ def test_open_reports_are_those_whose_latest_event_is_not_closing(
         }
         assert closed and not closed & set(want)
     for r in rows:
-        m = want[r["id"]]
-        assert (r["time"], r["ward_code"], r["status"]) == (m.ts, m.ward, m.attrs["status"])
-        assert (r["category"], r["text"]) == (m.attrs["category"], m.attrs["text"])
-        assert (r["lat"], r["lon"]) == (m.attrs["lat"], m.attrs["lon"])
-    assert [r["time"] for r in rows] == sorted((r["time"] for r in rows), reverse=True)
+        m = want[r.id]
+        assert (r.time, r.ward_code, r.status) == (m.ts, m.ward, m.attrs["status"])
+        assert (r.category, r.text) == (m.attrs["category"], m.attrs["text"])
+        assert (r.lat, r.lon) == (m.attrs["lat"], m.attrs["lon"])
+    assert [r.time for r in rows] == sorted((r.time for r in rows), reverse=True)
     assert queries.open_reports(sim.conn, scope, since, limit=3) == rows[:3]
 
 
@@ -382,7 +381,7 @@ def test_dossier_summary(sim: Loaded, scope: list[str] | None, since: datetime) 
     if scope is None and since == START:
         assert all(want[k] > 0 for k in DOSSIER_KEYS)
         assert want["online"] + want["in_person"] == want["received"]
-    assert queries.dossier_summary(sim.conn, scope, since) == want
+    assert asdict(queries.dossier_summary(sim.conn, scope, since)) == want
 
 
 @pytest.mark.parametrize("scope", SCOPES)
@@ -391,7 +390,7 @@ def test_services_daily_by_local_day(sim: Loaded, scope: list[str] | None) -> No
     days = sorted({local_day(m.ts) for m in evs})
     assert scope is not None or days == ["2026-03-02", "2026-03-03", "2026-03-04"]
     want = [{"day": d, **dossier_counts(m for m in evs if local_day(m.ts) == d)} for d in days]
-    assert queries.services_daily(sim.conn, scope, START) == want
+    assert [asdict(r) for r in queries.services_daily(sim.conn, scope, START)] == want
 
 
 @pytest.mark.parametrize("scope", SCOPES)
@@ -400,7 +399,7 @@ def test_services_by_ward(sim: Loaded, scope: list[str] | None) -> None:
     codes = sorted({m.ward for m in evs})
     assert len(codes) == (len(wards()) if scope is None else len(scope))
     want = [{"ward_code": c, **dossier_counts(m for m in evs if m.ward == c)} for c in codes]
-    assert queries.services_by_ward(sim.conn, scope, MID) == want
+    assert [asdict(r) for r in queries.services_by_ward(sim.conn, scope, MID)] == want
 
 
 @pytest.mark.parametrize("scope", [None, ONE])
@@ -411,7 +410,7 @@ def test_overdue_dossiers(sim: Loaded, scope: list[str] | None) -> None:
         reverse=True,
     )
     rows = queries.overdue_dossiers(sim.conn, scope, START, limit=1000)
-    got = [(r["time"], r["ward_code"], r["dossier"], r["procedure"], r["channel"]) for r in rows]
+    got = [(r.time, r.ward_code, r.dossier, r.procedure, r.channel) for r in rows]
     assert got == want
     assert scope is not None or got
     assert queries.overdue_dossiers(sim.conn, scope, START, limit=1) == rows[:1]
@@ -431,7 +430,7 @@ def test_egov_summary_adds_document_counts(
     if scope is None:
         assert want["issued"] > sum(1 for m in evs if m.type == "document.issued") > 0
         assert want["meetings"] > 0
-    assert queries.egov_summary(sim.conn, scope, since) == want
+    assert asdict(queries.egov_summary(sim.conn, scope, since)) == want
 
 
 # ---- telemetry -------------------------------------------------------------------------
@@ -452,11 +451,11 @@ def busiest_ward(sim: Loaded, domain: str) -> str:
     return str(max(sorted(devices), key=lambda w: devices[w]))
 
 
-def assert_series(rows: list[dict[str, Any]], want: dict[datetime, list[float]]) -> None:
-    assert [r["bucket"] for r in rows] == list(want)
+def assert_series(rows: list[SeriesPoint], want: dict[datetime, list[float]]) -> None:
+    assert [r.bucket for r in rows] == list(want)
     for r, vs in zip(rows, want.values(), strict=True):
-        assert (r["min"], r["max"], r["count"]) == (min(vs), max(vs), len(vs))
-        assert r["avg"] == pytest.approx(fmean(vs))
+        assert (r.min, r.max, r.count) == (min(vs), max(vs), len(vs))
+        assert r.avg == pytest.approx(fmean(vs))
 
 
 @pytest.mark.parametrize(("window", "unit"), [("day", "minute"), ("week", "hour")])
@@ -511,10 +510,11 @@ def test_ward_devices_are_the_telemetry_sources_of_the_ward(sim: Loaded) -> None
             if "lat" in m.doc:
                 d["lat"], d["lon"] = m.doc["lat"], m.doc["lon"]
         rows = queries.ward_devices(sim.conn, ward)
-        assert [r["device_id"] for r in rows] == sorted(want, key=lambda k: (want[k]["domain"], k))
+        assert [r.device_id for r in rows] == sorted(want, key=lambda k: (want[k]["domain"], k))
         for r in rows:
-            assert {k: r[k] for k in ("domain", "lat", "lon", "last_seen")} == want[r["device_id"]]
-            assert r["online"] is None  # the simulators publish no status messages
+            got = {"domain": r.domain, "lat": r.lat, "lon": r.lon, "last_seen": r.last_seen}
+            assert got == want[r.device_id]
+            assert r.online is None  # the simulators publish no status messages
 
 
 @pytest.mark.parametrize("scope", SCOPES)
@@ -532,10 +532,7 @@ def test_covid_daily_by_ward_and_local_day(
         dose1[key] = max(dose1.get(key, 0.0), m.doc["values"]["vaccinated_dose1"])
         # Reports come at local midnight: 17:00 UTC of the day before.
         assert m.ts.date() != date.fromisoformat(key[1])
-    want = [
-        {"ward_code": w, "day": d, "new_cases": cases[w, d], "dose1": dose1[w, d]}
-        for d, w in sorted((d, w) for w, d in cases)
-    ]
+    want = [CovidDay(w, d, cases[w, d], dose1[w, d]) for d, w in sorted((d, w) for w, d in cases)]
     assert want
     assert queries.covid_daily(sim.conn, scope, since, END) == want
 
@@ -568,15 +565,15 @@ def test_local_day_boundaries(db: Conn) -> None:
     ]
     write_messages(db, outs)
     rows = queries.services_daily(db, None, late - timedelta(days=1))
-    got = [(r["day"], r["received"], r["online"], r["in_person"]) for r in rows]
+    got = [(r.day, r.received, r.online, r.in_person) for r in rows]
     assert got == [("2026-03-03", 1, 1, 0), ("2026-03-04", 1, 0, 1)]
     midnight = datetime(2026, 3, 4, tzinfo=TZ)
-    assert queries.dossier_summary(db, ["27694"], midnight)["in_person"] == 1
-    assert [r["day"] for r in queries.services_daily(db, None, midnight)] == ["2026-03-04"]
+    assert queries.dossier_summary(db, ["27694"], midnight).in_person == 1
+    assert [r.day for r in queries.services_daily(db, None, midnight)] == ["2026-03-04"]
     covid = queries.covid_daily(db, None, late - timedelta(days=1), early + timedelta(hours=1))
     assert covid == [
-        {"ward_code": "27694", "day": "2026-03-03", "new_cases": 3.0, "dose1": 100.0},
-        {"ward_code": "27694", "day": "2026-03-04", "new_cases": 5.0, "dose1": 110.0},
+        CovidDay("27694", "2026-03-03", 3.0, 100.0),
+        CovidDay("27694", "2026-03-04", 5.0, 110.0),
     ]
 
 

@@ -12,11 +12,13 @@ import pytest
 from geodata.features import FeatureCollection, ward_features
 from geodata.registry import wards
 from maps.base import GREY, map_style, view
-from maps.covid import LEVEL_COLORS, LEVEL_NAMES, LEVEL_SHORT, covid_map, epidemic_level
+from maps.covid import covid_map
 from maps.devices import STATE_COLORS, device_layer
-from maps.format import vn_number
 from maps.incidents import incident_layer, report_layer
 from maps.wards_figure import nice_ticks, ward_choropleth
+from vocab.fmt import fmt_number
+from vocab.indicators import LEVEL_COLORS, epidemic_level
+from vocab.text import t
 
 CODES = sorted(w.code for w in wards())
 
@@ -50,11 +52,11 @@ def _notice(fig: go.Figure) -> list[str]:
 
 
 def test_vn_number() -> None:
-    assert vn_number(1234.5) == "1.234,5"
-    assert vn_number(1234567.891, 2) == "1.234.567,89"
-    assert vn_number(-0.25, 2) == "-0,25"
-    assert vn_number(12, 0) == "12"
-    assert vn_number(float("nan")) == "—"
+    assert fmt_number(1234.5, 1) == "1.234,5"
+    assert fmt_number(1234567.891, 2) == "1.234.567,89"
+    assert fmt_number(-0.25, 2) == "-0,25"
+    assert fmt_number(12, 0) == "12"
+    assert fmt_number(float("nan"), 1) == "–"  # the one missing mark, as everywhere else
 
 
 def test_nice_ticks() -> None:
@@ -184,12 +186,12 @@ def test_covid_map_colours_and_hover(drawn: FeatureCollection) -> None:
         assert _colour_at(trace, z[code]) == LEVEL_COLORS[lv]
     assert _colour_at(trace, z[CODES[-1]]) == GREY
     row = next(r for r in trace.customdata if r[0] == CODES[1])
-    assert row[2] == "25,0" and row[3] == "75,0 %" and row[4] == LEVEL_NAMES["vi"][2]
-    assert list(trace.colorbar.ticktext)[:4] == list(LEVEL_SHORT["vi"].values())
+    assert row[2] == "25,0" and row[3] == "75,0 %" and row[4] == t("covid.level.2")
+    assert list(trace.colorbar.ticktext)[:4] == ["Cấp 1", "Cấp 2", "Cấp 3", "Cấp 4"]
     assert trace.colorbar.orientation == "h"  # a slim strip under the map, not a third of it
     assert "Tỷ lệ tiêm vắc xin" in trace.hovertemplate
-    assert LEVEL_NAMES["vi"][1] == "Cấp 1 – Nguy cơ thấp (xanh)"
-    assert LEVEL_NAMES["vi"][4] == "Cấp 4 – Nguy cơ rất cao (đỏ)"
+    assert t("covid.level.1") == "Cấp 1 – Nguy cơ thấp (xanh)"
+    assert t("covid.level.4") == "Cấp 4 – Nguy cơ rất cao (đỏ)"
 
 
 def test_layers_append_one_trace_each(drawn: FeatureCollection) -> None:

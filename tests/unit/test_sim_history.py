@@ -11,11 +11,11 @@ import pytest
 
 from geodata.registry import ward_codes
 from ioc.contract import Validator
-from maps.covid import epidemic_level
 from simulators.domains.base import TZ, Out, local
 from simulators.engine import Simulation, domain_names, history_start
 from simulators.runner import RunStats, run
 from tests.unit.sim_helpers import ROOT, small_fleet
+from vocab.indicators import epidemic_level
 
 FLEET_START = datetime(2026, 11, 20, 9, 30, tzinfo=TZ)
 

@@ -13,11 +13,7 @@ from simulators.domains.base import TZ, Out
 from simulators.engine import Simulation
 from simulators.scenario import ScenarioError, available, load_scenario
 from tests.unit.sim_helpers import docs, in_window, small_fleet, validate_all, values
-
-try:
-    from maps.covid import epidemic_level as _maps_level
-except ImportError:  # the maps package has not landed here yet
-    _maps_level = None
+from vocab.indicators import epidemic_level
 
 DRY = datetime(2026, 2, 10, 0, 0, tzinfo=TZ)  # dry season: no baseline rain or flooding
 
@@ -82,10 +78,7 @@ def test_flood_emits_a_flood_report_alert() -> None:
 
 
 def _level(cases_week: int, population: int) -> int:
-    per_100k = cases_week * 100_000 / population
-    if _maps_level is not None:
-        return int(_maps_level(per_100k, None))
-    return 1 + sum(per_100k >= limit for limit in (20, 50, 150))
+    return epidemic_level(cases_week * 100_000 / population, None)
 
 
 def test_outbreak_raises_that_wards_epidemic_level() -> None:

@@ -8,7 +8,8 @@ import plotly.graph_objects as go
 
 from ioc.config import CovidSettings
 from ioc.pages._covid import covid_levels, covid_table
-from widgets.aqi import aqi_category, aqi_pm25
+from ioc.store.records import CovidDay
+from vocab.indicators import aqi_category, aqi_pm25
 from widgets.charts import bar_chart, time_series
 from widgets.kpi import error_box, kpi_tile, kpi_tile_rows
 from widgets.status import freshness_state
@@ -54,36 +55,31 @@ def test_charts() -> None:
 
 
 def test_covid_levels() -> None:
-    rows = [
-        {"ward_code": "A", "day": f"2026-11-{d:02d}", "new_cases": 10, "dose1": 900}
-        for d in range(20, 27)
-    ]
+    rows = [CovidDay("A", f"2026-11-{d:02d}", 10, 900) for d in range(20, 27)]
     out = covid_table(rows, {"A": 1000, "B": 1000}, date(2026, 11, 26), CovidSettings())
     a, b = out
-    assert a["new_7d"] == 70 and a["cases_per_100k_week"] == 7000 and a["vaccination_pct"] == 90
-    assert a["level"] == 4 and b["new_7d"] == 0 and b["vaccination_pct"] is None
+    assert a.new_7d == 70 and a.cases_per_100k_week == 7000 and a.vaccination_pct == 90
+    assert a.level == 4 and b.new_7d == 0 and b.vaccination_pct is None
 
 
 def test_covid_unknown_vaccination_does_not_raise_the_level() -> None:
     cfg = CovidSettings()
-    rows = [{"ward_code": "A", "day": "2026-11-26", "new_cases": 0, "dose1": None},
-            {"ward_code": "C", "day": "2026-11-26", "new_cases": 0, "dose1": 100}]  # fmt: skip
+    rows = [CovidDay("A", "2026-11-26", 0, None), CovidDay("C", "2026-11-26", 0, 100)]
     day = date(2026, 11, 26)
     a, b, c = covid_table(rows, {"A": 1000, "B": 1000, "C": 1000}, day, cfg)
-    assert a["vaccination_pct"] is None and a["cases_per_100k_week"] == 0 and a["level"] == 1
-    assert b["vaccination_pct"] is None and b["level"] == 1  # no rows at all: no cases, level 1
-    assert c["vaccination_pct"] == 10 and c["level"] == 2  # known low coverage does raise it
+    assert a.vaccination_pct is None and a.cases_per_100k_week == 0 and a.level == 1
+    assert b.vaccination_pct is None and b.level == 1  # no rows at all: no cases, level 1
+    assert c.vaccination_pct == 10 and c.level == 2  # known low coverage does raise it
     assert covid_levels(rows, "A", 1000, [day], cfg) == [1]
 
 
 def test_covid_levels_match_the_table_day_by_day() -> None:
     rows = [
-        {"ward_code": "A", "day": f"2026-11-{d:02d}", "new_cases": d % 4 * 3,
-         "dose1": 500 + 30 * d if d % 3 else None}
+        CovidDay("A", f"2026-11-{d:02d}", d % 4 * 3, 500 + 30 * d if d % 3 else None)
         for d in range(1, 27)
-    ]  # fmt: skip
+    ]
     days = [date(2026, 11, d) for d in range(1, 27)]
     cfg = CovidSettings()
-    expected = [covid_table(rows, {"A": 1000}, day, cfg)[0]["level"] for day in days]
+    expected = [covid_table(rows, {"A": 1000}, day, cfg)[0].level for day in days]
     assert covid_levels(rows, "A", 1000, days, cfg) == expected
     assert covid_levels(rows, "B", None, days[:2], cfg) == [None, None]

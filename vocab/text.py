@@ -1,35 +1,20 @@
-"""The one translation table of the control room, and Vietnamese date / number formatting.
+"""The one translation table: every user-facing word of the app, the maps and the widgets.
 
-Every user-facing label goes through :func:`t`; pages and widgets never hold
-their own strings.  Vietnamese is the default, English the second language.
-Times are stored in UTC and shown in Asia/Ho_Chi_Minh as ``dd/mm/yyyy HH:MM``;
-numbers use ``.`` for thousands and ``,`` for decimals in Vietnamese.
+Every label goes through :func:`t` (Vietnamese first, English second); pages,
+map figures and widgets hold no strings of their own.  Numbers, dates and the
+missing-value mark are in :mod:`vocab.fmt`.  Pure: standard library only.
 """
 
 from __future__ import annotations
 
-import math
-from datetime import UTC, datetime
 from typing import Literal
-from zoneinfo import ZoneInfo
 
-__all__ = [
-    "LANGS",
-    "TEXT",
-    "TZ",
-    "Lang",
-    "fmt_datetime",
-    "fmt_number",
-    "fmt_pct",
-    "lang_of",
-    "t",
-    "t_code",
-]
+from vocab.fmt import MISSING
+
+__all__ = ["LANGS", "TEXT", "Lang", "in_lang", "lang_of", "t", "t_both", "t_code"]
 
 Lang = Literal["vi", "en"]
 LANGS: tuple[Lang, ...] = ("vi", "en")
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-
 # key -> (Vietnamese, English)
 TEXT: dict[str, tuple[str, str]] = {
     "app.title": ("Trung tâm Điều hành Thông minh Tân An", "Tân An Intelligent Operations Center"),
@@ -133,6 +118,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "covid.table": ("Bảng cấp độ", "Level table"),
     "covid.new": ("Ca mắc mới", "New cases"),
     "covid.level": ("Cấp {n}", "Level {n}"),
+    "covid.level.1": ("Cấp 1 – Nguy cơ thấp (xanh)", "Level 1 – Low risk (green)"),
+    "covid.level.2": ("Cấp 2 – Nguy cơ trung bình (vàng)", "Level 2 – Medium risk (yellow)"),
+    "covid.level.3": ("Cấp 3 – Nguy cơ cao (cam)", "Level 3 – High risk (orange)"),
+    "covid.level.4": ("Cấp 4 – Nguy cơ rất cao (đỏ)", "Level 4 – Very high risk (red)"),
     "svc.title": ("Chính quyền số và dịch vụ công", "Digital government and public services"),
     "svc.received": ("Hồ sơ tiếp nhận", "Dossiers received"),
     "svc.online": ("Trực tuyến", "Online"),
@@ -150,6 +139,30 @@ TEXT: dict[str, tuple[str, str]] = {
     "inc.title": ("Danh sách sự cố", "Incident list"),
     "inc.all": ("Tất cả", "All"),
     "inc.count": ("{n} sự cố", "{n} incidents"),
+    "page.ward": ("Phường", "Ward"),
+    # The map figures (maps/).
+    "maps.no_data": ("không có dữ liệu", "no data"),
+    "maps.schematic": (
+        "Sơ đồ minh họa – không phải ranh giới thật",
+        "Schematic – not real boundaries",
+    ),
+    "maps.ward": ("Phường/xã", "Ward"),
+    "maps.device": ("Thiết bị", "Device"),
+    "maps.domain": ("Lĩnh vực", "Domain"),
+    "maps.state": ("Trạng thái", "State"),
+    "maps.incident": ("Sự cố", "Incident"),
+    "maps.severity": ("Mức độ", "Severity"),
+    "maps.report": ("Phản ánh", "Citizen report"),
+    "maps.category": ("Loại", "Category"),
+    "maps.status": ("Tình trạng", "Status"),
+    "maps.covid.cases": ("Ca mới/100.000 dân/tuần", "New cases per 100k per week"),
+    "maps.covid.vaccination": ("Tỷ lệ tiêm vắc xin", "Vaccination coverage"),
+    "maps.covid.level": ("Cấp độ dịch", "Epidemic level"),
+    "maps.covid.title": ("Cấp độ dịch COVID-19 theo phường/xã", "COVID-19 epidemic level by ward"),
+    "state.ok": ("Bình thường", "OK"),
+    "state.warning": ("Cảnh báo", "Warning"),
+    "state.alarm": ("Báo động", "Alarm"),
+    "state.offline": ("Mất kết nối", "Offline"),
 }
 
 
@@ -158,48 +171,29 @@ def lang_of(value: object) -> Lang:
     return "en" if value == "en" else "vi"
 
 
+def in_lang(lang: str, vi: str, en: str) -> str:
+    """The English text in English, the Vietnamese one otherwise (catalogue labels, ward names)."""
+    return en if lang == "en" else vi
+
+
 def t(key: str, lang: str = "vi", **fmt: object) -> str:
     """The label ``key`` in ``lang``; an unknown key shows itself so it is noticed, not hidden."""
     pair = TEXT.get(key)
     if pair is None:
         return key
-    text = pair[1] if lang == "en" else pair[0]
+    text = in_lang(lang, *pair)
     return text.format(**fmt) if fmt else text
+
+
+def t_both(key: str, first: str = "vi") -> str:
+    """``key`` in both languages, ``first`` first: "Không có quyền / Forbidden"."""
+    second = "vi" if first == "en" else "en"
+    return f"{t(key, first)} / {t(key, second)}"
 
 
 def t_code(prefix: str, code: str | None, lang: str = "vi") -> str:
     """The label of a data code (``t_code("cat", "ngap_ung")`` → "Ngập úng"); an unknown
     code shows as it is, a missing one as ``–``, never as a translation key."""
     if not code:
-        return "–"
+        return MISSING
     return t(f"{prefix}.{code}", lang) if f"{prefix}.{code}" in TEXT else code
-
-
-def fmt_number(value: float | int | None, decimals: int = 0, lang: str = "vi") -> str:
-    """``1.234,5`` in Vietnamese, ``1,234.5`` in English; ``–`` for missing values."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "–"
-    text = f"{value:,.{decimals}f}"
-    if lang == "en":
-        return text
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-
-
-def fmt_pct(value: float | None, decimals: int = 1, lang: str = "vi") -> str:
-    return "–" if value is None else f"{fmt_number(value, decimals, lang)} %"
-
-
-def fmt_datetime(
-    value: datetime | float | None, *, seconds: bool = False, date_only: bool = False
-) -> str:
-    """``dd/mm/yyyy HH:MM`` in Asia/Ho_Chi_Minh, from an aware datetime or epoch seconds."""
-    if value is None:
-        return "–"
-    if isinstance(value, int | float):
-        value = datetime.fromtimestamp(value, UTC)
-    elif value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    local = value.astimezone(TZ)
-    if date_only:
-        return local.strftime("%d/%m/%Y")
-    return local.strftime("%d/%m/%Y %H:%M:%S" if seconds else "%d/%m/%Y %H:%M")
