@@ -11,11 +11,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import flask
 import pytest
 from dash import Dash
 from flask.testing import FlaskClient
 
-from ioc.auth import UsersFileError, add_user, load_users
+from ioc.auth import User, UsersFileError, add_user, load_users, require_ward
+from ioc.errors import AuthError
 from tests.e2e.fix_app import PASSWORD
 
 pytest_plugins = ["tests.e2e.fix_app"]
@@ -47,6 +49,16 @@ def test_any_user_name_survives_the_users_file(tmp_path: Path) -> None:
 def test_ward_staff_needs_wards(tmp_path: Path) -> None:
     with pytest.raises(UsersFileError):
         add_user(tmp_path / "u.toml", "x", "secret-123", "ward_staff", [])
+
+
+def test_another_ward_is_an_auth_error() -> None:
+    """The refusal is the project's own error (answered 403 by the app's error handler)."""
+    app = flask.Flask("t")
+    with app.test_request_context():
+        flask.g.ioc_user = User("phuong1", "ward_staff", frozenset({"27694"}))
+        assert require_ward("27694").name == "phuong1"
+        with pytest.raises(AuthError, match="27697"):
+            require_ward("27697")
 
 
 def test_missing_file_means_no_users(tmp_path: Path) -> None:
