@@ -1,14 +1,14 @@
-"""Map figures and metric choices for the pages, drawn by :mod:`maps` from the read model."""
+"""The ward map of a metric and the metric choices the pages share, drawn by :mod:`maps`."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from ioc.contract.catalogue import CATALOGUE, Metric
-from ioc.pages._common import ctx, read
 from ioc.store.records import IncidentRow
 from maps.base import DEFAULT_VIEW_PX
 from maps.incidents import incident_layer
@@ -44,23 +44,26 @@ def domain_options(lang: str) -> list[dict[str, str]]:
 
 
 def ward_metric_map(
+    features: Mapping[str, Any],
     values: dict[str, float | None],
     m: Metric,
     lang: str,
     incidents: Sequence[IncidentRow] = (),
     *,
+    tile_url: str | None = None,
     size_px: tuple[float, float] = DEFAULT_VIEW_PX,
     label_size: int | None = None,
 ) -> go.Figure:
-    """The ward map of ``m``; ``size_px`` is the panel it is drawn in (CSS px at 1920x1080),
-    ``label_size`` enlarges the ward names (the wall is read from across the room)."""
+    """The ward map of ``m`` with the located ``incidents``; ``size_px`` is the panel it is
+    drawn in (CSS px at 1920x1080), ``label_size`` enlarges the ward names (the wall is read
+    from across the room)."""
     fig = ward_choropleth(
-        read().features(),
+        features,
         values,
         metric_label=m.label(lang),
         unit=m.unit,
         lang=lang,
-        tile_url=ctx().settings.app.tile_url,
+        tile_url=tile_url,
         size_px=size_px,
     )
     if label_size is not None:
@@ -72,6 +75,6 @@ def ward_metric_map(
         if i.lat is not None and i.lon is not None
     ]
     if located:
-        incident_layer(fig, pd.DataFrame(located))
+        incident_layer(fig, pd.DataFrame(located), lang)
     fig.update_layout(uirevision="keep", meta={"empty": t("empty", lang)})
     return fig

@@ -11,7 +11,7 @@ from dash.exceptions import PreventUpdate
 
 from ioc.auth import current_user
 from ioc.contract.catalogue import CATALOGUE
-from ioc.pages._common import callback, lang, page_title, panel_error, read, scope
+from ioc.pages._common import callback, ctx, lang, page_title, panel_error, read, scope
 from ioc.pages._figures import (
     DEFAULT_METRIC,
     domain_options,
@@ -101,7 +101,10 @@ def register_callbacks(app: Dash) -> None:
         try:
             win: ValueWindow = next((w for w in WINDOWS if w == window), "live")
             values = read().ward_values(m, codes, win)
-            fig = ward_metric_map(values, m, language, size_px=MAP_PX)
+            tiles = ctx().settings.app.tile_url
+            fig = ward_metric_map(
+                read().features(), values, m, language, tile_url=tiles, size_px=MAP_PX
+            )
             devices = _devices_frame(dom, codes)
             if not devices.empty:
                 device_layer(fig, devices, language)

@@ -17,6 +17,7 @@ from dash import Dash, Input, Output, State, dcc, html
 
 from ioc.pages._common import (
     callback,
+    ctx,
     lang,
     page_title,
     panel_error,
@@ -121,7 +122,8 @@ def register_callbacks(app: Dash) -> None:
             if key == drawn:
                 return dash.no_update, None, title, dash.no_update
             fig = ward_metric_map(
-                values, m, language, active,
+                read().features(), values, m, language, active,
+                tile_url=ctx().settings.app.tile_url,
                 size_px=(MAP_PX[0] * k, MAP_PX[1] * k), label_size=round(16 * k),
             )  # fmt: skip
             if k > 1:
