@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import plotly.graph_objects as go
+import shapely
+from shapely.geometry import shape
 
 from vocab.text import t_both
 
@@ -81,20 +83,11 @@ def ward_name(props: Mapping[str, Any], lang: str) -> str:
 
 
 def _bounds(features: Mapping[str, Any]) -> tuple[float, float, float, float]:
-    xs: list[float] = []
-    ys: list[float] = []
-
-    def walk(coords: Any) -> None:
-        if coords and isinstance(coords[0], (int, float)):
-            xs.append(float(coords[0]))
-            ys.append(float(coords[1]))
-        else:
-            for c in coords:
-                walk(c)
-
-    for f in features["features"]:
-        walk(f["geometry"]["coordinates"])
-    return min(xs), min(ys), max(xs), max(ys)
+    """(min lon, min lat, max lon, max lat) of every feature's geometry."""
+    xmin, ymin, xmax, ymax = shapely.total_bounds(
+        [shape(f["geometry"]) for f in features["features"]]
+    )
+    return float(xmin), float(ymin), float(xmax), float(ymax)
 
 
 def _mercator_y(lat: float) -> float:
