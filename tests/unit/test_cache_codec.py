@@ -46,6 +46,9 @@ def test_a_bound_method_keys_without_its_instance() -> None:
     assert cache_key(one.devices, (), {}).startswith("ioc.live.LiveState.devices:")
     with pytest.raises(TypeError):
         cache_key(one.ward_summaries, (["27694"], "extra"), {})  # not a call the method takes
+    hashes = {"aq-1": {"ward": "27694", "domain": "air", "last_seen": "1.7e9", "online": "0"}}
+    codec = _codec(LiveState.devices)  # through the adapter's error-mapping wrapper
+    assert codec.validate_json(codec.dump_json(hashes)) == hashes
 
 
 def _aware() -> st.SearchStrategy[datetime]:
