@@ -228,8 +228,8 @@ def install(server: flask.Flask, users_file: Path | None, *, enabled: bool, lang
         return flask.redirect(f"/login?next={_quote(full)}")
 
     @server.errorhandler(AuthError)
-    def _refused(_exc: AuthError) -> tuple[str, int]:
-        return "forbidden", 403
+    def _refused(_exc: AuthError) -> Response:
+        return Forbidden().get_response()
 
     @server.route("/login", methods=["GET", "POST"])
     def _login() -> Response | str:
