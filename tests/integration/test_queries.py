@@ -27,12 +27,11 @@ from ingest.decode import RawMessage, decode
 from ingest.rows import to_rows
 from ingest.rules import evaluate
 from ioc.contract import CATALOGUE, Validator
-from ioc.store import queries
+from ioc.store import queries, records
 from ioc.store.db import connect
 from ioc.store.incidents import transition
 from ioc.store.ingest_store import week_starts
 from ioc.store.migrate import upgrade
-from ioc.store.records import CovidDay, SeriesPoint
 from ioc.store.wards import seed_wards, upsert_boundaries
 from ioc.store.writer import ensure_partitions, write_batch
 from simulators.domains.base import TZ, Out, event, telemetry
@@ -451,7 +450,7 @@ def busiest_ward(sim: Loaded, domain: str) -> str:
     return str(max(sorted(devices), key=lambda w: devices[w]))
 
 
-def assert_series(rows: list[SeriesPoint], want: dict[datetime, list[float]]) -> None:
+def assert_series(rows: list[records.SeriesPoint], want: dict[datetime, list[float]]) -> None:
     assert [r.bucket for r in rows] == list(want)
     for r, vs in zip(rows, want.values(), strict=True):
         assert (r.min, r.max, r.count) == (min(vs), max(vs), len(vs))
@@ -532,7 +531,10 @@ def test_covid_daily_by_ward_and_local_day(
         dose1[key] = max(dose1.get(key, 0.0), m.doc["values"]["vaccinated_dose1"])
         # Reports come at local midnight: 17:00 UTC of the day before.
         assert m.ts.date() != date.fromisoformat(key[1])
-    want = [CovidDay(w, d, cases[w, d], dose1[w, d]) for d, w in sorted((d, w) for w, d in cases)]
+    want = [
+        records.CovidDay(w, d, cases[w, d], dose1[w, d])
+        for d, w in sorted((d, w) for w, d in cases)
+    ]
     assert want
     assert queries.covid_daily(sim.conn, scope, since, END) == want
 
@@ -572,8 +574,8 @@ def test_local_day_boundaries(db: Conn) -> None:
     assert [r.day for r in queries.services_daily(db, None, midnight)] == ["2026-03-04"]
     covid = queries.covid_daily(db, None, late - timedelta(days=1), early + timedelta(hours=1))
     assert covid == [
-        CovidDay("27694", "2026-03-03", 3.0, 100.0),
-        CovidDay("27694", "2026-03-04", 5.0, 110.0),
+        records.CovidDay("27694", "2026-03-03", 3.0, 100.0),
+        records.CovidDay("27694", "2026-03-04", 5.0, 110.0),
     ]
 
 
