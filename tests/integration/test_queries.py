@@ -27,7 +27,7 @@ from ingest.decode import RawMessage, decode
 from ingest.rows import to_rows
 from ingest.rules import evaluate
 from ioc.contract import CATALOGUE, Validator
-from ioc.store import queries, records
+from ioc.store import queries
 from ioc.store.db import connect
 from ioc.store.incidents import transition
 from ioc.store.ingest_store import week_starts
@@ -450,7 +450,7 @@ def busiest_ward(sim: Loaded, domain: str) -> str:
     return str(max(sorted(devices), key=lambda w: devices[w]))
 
 
-def assert_series(rows: list[records.SeriesPoint], want: dict[datetime, list[float]]) -> None:
+def assert_series(rows: Sequence[Any], want: dict[datetime, list[float]]) -> None:
     assert [r.bucket for r in rows] == list(want)
     for r, vs in zip(rows, want.values(), strict=True):
         assert (r.min, r.max, r.count) == (min(vs), max(vs), len(vs))
@@ -532,11 +532,11 @@ def test_covid_daily_by_ward_and_local_day(
         # Reports come at local midnight: 17:00 UTC of the day before.
         assert m.ts.date() != date.fromisoformat(key[1])
     want = [
-        records.CovidDay(w, d, cases[w, d], dose1[w, d])
+        {"ward_code": w, "day": d, "new_cases": cases[w, d], "dose1": dose1[w, d]}
         for d, w in sorted((d, w) for w, d in cases)
     ]
     assert want
-    assert queries.covid_daily(sim.conn, scope, since, END) == want
+    assert [asdict(r) for r in queries.covid_daily(sim.conn, scope, since, END)] == want
 
 
 # ---- local days --------------------------------------------------------------------------
@@ -572,10 +572,13 @@ def test_local_day_boundaries(db: Conn) -> None:
     midnight = datetime(2026, 3, 4, tzinfo=TZ)
     assert queries.dossier_summary(db, ["27694"], midnight).in_person == 1
     assert [r.day for r in queries.services_daily(db, None, midnight)] == ["2026-03-04"]
-    covid = queries.covid_daily(db, None, late - timedelta(days=1), early + timedelta(hours=1))
+    covid = [
+        asdict(r)
+        for r in queries.covid_daily(db, None, late - timedelta(days=1), early + timedelta(hours=1))
+    ]
     assert covid == [
-        records.CovidDay("27694", "2026-03-03", 3.0, 100.0),
-        records.CovidDay("27694", "2026-03-04", 5.0, 110.0),
+        {"ward_code": "27694", "day": "2026-03-03", "new_cases": 3.0, "dose1": 100.0},
+        {"ward_code": "27694", "day": "2026-03-04", "new_cases": 5.0, "dose1": 110.0},
     ]
 
 
