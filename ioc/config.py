@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ioc.errors import ConfigError
+from ioc.model import Policies
 
 __all__ = ["ConfigError", "Settings", "load_settings"]
 
@@ -107,6 +108,16 @@ class Settings(BaseSettings):
     topic_root: str = Field("tanan/v1", pattern=r"^[A-Za-z0-9_/-]+$")
     redis_prefix: str = Field("ioc", pattern=r"^[A-Za-z0-9_.:-]+$")
     db_schema: str = Field("public", pattern=r"^[a-z_][a-z0-9_]*$")
+    # auto: TimescaleDB when the server preloads it and the extension can be
+    # created, else plain PostgreSQL (ioc.store.flavour).  Read when a schema is
+    # created; a schema keeps its flavour.
+    db_flavour: Literal["auto", "plain", "timescale"] = "auto"
+    # TimescaleDB: chunks of readings, events and rollups older than this move
+    # to the columnstore (compressed).  Plain PostgreSQL has no compression.
+    db_compress_after_days: int = Field(7, ge=1)
+    # Minute rollups are kept this long (hourly rollups, readings and events
+    # for IOC_INGEST__RETENTION_DAYS); both flavours.
+    db_minute_rollup_days: int = Field(90, ge=1)
     boundaries_file: Path | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     ingest: IngestSettings = IngestSettings()  # type: ignore[call-arg]
@@ -153,6 +164,15 @@ class Settings(BaseSettings):
     @property
     def retention(self) -> timedelta:
         return timedelta(days=self.ingest.retention_days)
+
+    @property
+    def policies(self) -> Policies:
+        """How long each kind of data is kept, and when TimescaleDB compresses it."""
+        return Policies(
+            raw=self.retention,
+            minute_rollups=timedelta(days=self.db_minute_rollup_days),
+            compress_after=timedelta(days=self.db_compress_after_days),
+        )
 
 
 def _apply_secret_files(environ: MutableMapping[str, str]) -> None:

@@ -1,4 +1,5 @@
-"""Value types of the data path: the rows a batch becomes, what a write reports, incident changes.
+"""Value types of the data path: the rows a batch becomes, what a write reports, incident
+changes, and how long the store keeps each kind of data.
 
 Pure (no driver imports), so the ingest stages that build them and the tests that
 check them need no database.  :mod:`ioc.store.writer` stores them.
@@ -7,7 +8,7 @@ check them need no database.  :mod:`ioc.store.writer` stores them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from vocab.severity import Severity
@@ -18,6 +19,7 @@ __all__ = [
     "DeviceRow",
     "EventRow",
     "IncidentCandidate",
+    "Policies",
     "ReadingRow",
     "Resolution",
     "WriteResult",
@@ -109,3 +111,12 @@ class WriteResult:
     dead_letters: int
     incidents_opened: int
     incidents_resolved: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Policies:
+    """Retention and compression, as the settings give them (``Settings.policies``)."""
+
+    raw: timedelta  # readings, events, event keys, hourly rollups
+    minute_rollups: timedelta
+    compress_after: timedelta  # TimescaleDB only

@@ -83,24 +83,25 @@ def _demo_users(folder: Path) -> tuple[Path, str]:
     return users, pw_file.read_text().strip()
 
 
-def _migrate(settings: Settings) -> None:
-    from geodata.registry import wards
-    from ioc.store.db import connect
-    from ioc.store.migrate import upgrade
-    from ioc.store.wards import seed_wards
+def _migrate(settings: Settings) -> bool:
+    from ioc.commands.db import migrate
+    from ioc.store.flavour import FlavourError
 
-    with connect(settings.database_url) as conn:
-        upgrade(conn, settings.db_schema)
-    with connect(settings.database_url, settings.db_schema) as conn:
-        seed_wards(conn, wards())
-        conn.commit()
+    try:
+        done, _changes, _n = migrate(settings)
+    except FlavourError as exc:
+        print(f"ioc demo: {exc}", file=sys.stderr)
+        return False
+    print(f"database: {done.flavour} ({done.reason})", flush=True)
+    return True
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     folder: Path = args.dir
     folder.mkdir(parents=True, exist_ok=True)
     ensure_database(settings.database_url)
-    _migrate(settings)
+    if not _migrate(settings):
+        return 1
     users, password = _demo_users(folder)
     env = dict(os.environ)
     env.setdefault("IOC_APP__USERS_FILE", str(users.resolve()))

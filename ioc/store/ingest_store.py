@@ -12,8 +12,10 @@ worker sees the project's errors, never psycopg's:
 - anything else (a bug, a schema that is not what the code expects) is raised
   as it is.
 
-On the plain flavour each write first creates the weekly partitions its rows
-fall in (remembered per connection) and folds the rollups in the same statement.
+The write path is the same on both flavours (:func:`~ioc.store.writer.write_batch`
+makes plain PostgreSQL's weekly partitions through the schema's own function and
+folds the rollups in the insert statement); :meth:`IngestStore.open` refuses a
+schema that is not fully migrated.
 """
 
 from __future__ import annotations
@@ -22,19 +24,18 @@ import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
 
-from ioc.errors import DataRejected, ServiceUnavailable, StoreError, WriteConflict
+from ioc.errors import DataRejected, ServiceUnavailable, WriteConflict
 from ioc.model import BatchRows, IncidentCandidate, Resolution, WriteResult
 from ioc.store.db import connect
-from ioc.store.migrate import flavour
+from ioc.store.migrate import require_current
 from ioc.store.wards import known_ward_codes, load_boundaries
-from ioc.store.writer import ensure_partitions, write_batch
+from ioc.store.writer import write_batch
 
-__all__ = ["IngestStore", "StoreSetup", "week_starts"]
+__all__ = ["IngestStore", "StoreSetup"]
 
 log = logging.getLogger(__name__)
 
@@ -48,23 +49,12 @@ class StoreSetup:
     boundaries: list[dict[str, Any]] = field(default_factory=list)  # rows for ward_features()
 
 
-def week_starts(rows: BatchRows) -> list[datetime]:
-    """The distinct Monday-00:00-UTC weeks that the batch's rows fall in."""
-    weeks: set[datetime] = set()
-    for ts in [r.time for r in rows.readings] + [e.time for e in rows.events]:
-        day = ts.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-        weeks.add(day - timedelta(days=day.weekday()))
-    return sorted(weeks)
-
-
 class IngestStore:
     """One connection to the schema, opened by :meth:`open` and again after an outage."""
 
     def __init__(self, dsn: str, schema: str = "public") -> None:
         self._dsn, self._schema = dsn, schema
         self._conn: psycopg.Connection[Any] | None = None
-        self._plain = True
-        self._weeks_ready: set[datetime] = set()
 
     @property
     def is_open(self) -> bool:
@@ -76,16 +66,14 @@ class IngestStore:
         with self._translated():
             conn = connect(self._dsn, self._schema)
             try:
-                flav = flavour(conn)
-                if flav is None:
-                    raise StoreError("the schema has no migrations: run 'ioc db upgrade'")
-                setup = StoreSetup(flav, known_ward_codes(conn), load_boundaries(conn))
+                setup = StoreSetup(
+                    require_current(conn), known_ward_codes(conn), load_boundaries(conn)
+                )
                 conn.rollback()
             except BaseException:
                 conn.close()
                 raise
-        self._conn, self._plain = conn, setup.flavour == "plain"
-        self._weeks_ready.clear()
+        self._conn = conn
         return setup
 
     def write(
@@ -100,13 +88,7 @@ class IngestStore:
             raise ServiceUnavailable("PostgreSQL: not connected")
         conn = self._conn
         with self._translated():
-            if self._plain:
-                weeks = [w for w in week_starts(rows) if w not in self._weeks_ready]
-                ensure_partitions(conn, weeks)
-                self._weeks_ready.update(weeks)
-            return write_batch(
-                conn, rows, rollups=self._plain, incidents=incidents, resolutions=resolutions
-            )
+            return write_batch(conn, rows, incidents=incidents, resolutions=resolutions)
 
     def close(self) -> None:
         conn, self._conn = self._conn, None

@@ -1,34 +1,55 @@
 """Numbered SQL migrations: ``NNN_name.sql`` for both flavours, or a pair
 ``NNN_name.plain.sql`` / ``NNN_name.timescale.sql`` where they differ.
 
-The flavour is chosen once, when the schema is first created: TimescaleDB when
-the extension is available to the server, plain PostgreSQL otherwise (or when
-forced).  It is recorded in ``ioc_meta`` so later upgrades keep to it.  Each
-migration runs in its own transaction under an advisory lock, so two processes
-upgrading at once do not race and running ``ioc db upgrade`` twice is a no-op.
+The flavour is chosen once, when the schema is first created (see
+:mod:`ioc.store.flavour`: TimescaleDB only when it is preloaded and the
+extension can be created), and recorded in ``ioc_meta`` so later upgrades keep
+to it.  One upgrade runs in one transaction under an advisory lock, so two
+processes upgrading at once do not race, a failed migration leaves the schema
+as it was, and running ``ioc db upgrade`` twice is a no-op.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any, Literal
+from typing import Any
 
 import psycopg
 from psycopg import sql
 
 from ioc.errors import StoreError
 from ioc.store.db import configure
+from ioc.store.flavour import (
+    Flavour,
+    Requested,
+    choose,
+    create_extension,
+    server_facts,
+    when_create_fails,
+)
 
-__all__ = ["Flavour", "Migration", "current_version", "flavour", "migrations", "upgrade"]
+__all__ = [
+    "SCHEMA_LOCK",
+    "Flavour",
+    "Migration",
+    "Upgrade",
+    "current_version",
+    "drop_schema",
+    "flavour",
+    "latest_version",
+    "migrations",
+    "require_current",
+    "upgrade",
+]
 
 log = logging.getLogger(__name__)
 
-Flavour = Literal["plain", "timescale"]
 _NAME = re.compile(r"^(\d{3})_([a-z0-9_]+?)(?:\.(plain|timescale))?\.sql$")
-_LOCK_KEY = 0x10C_7A4A  # advisory lock id for migrations
+SCHEMA_LOCK = 0x10C_7A4A  # advisory lock id: migrations and policy changes
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,13 +91,6 @@ def _bootstrap(conn: psycopg.Connection[Any]) -> None:
     conn.execute("CREATE TABLE IF NOT EXISTS ioc_meta (key text PRIMARY KEY, value text NOT NULL)")
 
 
-def _timescale_available(conn: psycopg.Connection[Any]) -> bool:
-    row = conn.execute(
-        "SELECT count(*) FROM pg_available_extensions WHERE name = 'timescaledb'"
-    ).fetchone()
-    return bool(row and row[0])
-
-
 def flavour(conn: psycopg.Connection[Any]) -> Flavour | None:
     """The flavour recorded for this schema, or None before the first upgrade."""
     if conn.execute("SELECT to_regclass('ioc_meta')").fetchone() == (None,):
@@ -92,26 +106,69 @@ def current_version(conn: psycopg.Connection[Any]) -> int:
     return int(row[0]) if row else 0
 
 
+def latest_version(flav: Flavour) -> int:
+    return migrations(flav)[-1].version
+
+
+def require_current(conn: psycopg.Connection[Any]) -> Flavour:
+    """The schema's flavour; raises :class:`StoreError` unless it is fully migrated.
+
+    Writers call this before their first write: code that folds readings into
+    rollup tables must not write to a schema whose rollups are still of an
+    older shape (and the reverse).
+    """
+    flav = flavour(conn)
+    if flav is None:
+        raise StoreError("the schema has no migrations: run 'ioc db upgrade'")
+    version, latest = current_version(conn), latest_version(flav)
+    if version < latest:
+        raise StoreError(
+            f"the schema is at version {version}, this code needs {latest}: "
+            "run 'ioc db upgrade' (with the ingest workers stopped)"
+        )
+    return flav
+
+
+@dataclass(frozen=True, slots=True)
+class Upgrade:
+    """What ``upgrade`` did: the migrations applied, the schema's flavour and why."""
+
+    flavour: Flavour
+    reason: str
+    applied: list[Migration] = field(default_factory=list)
+
+
 def upgrade(
-    conn: psycopg.Connection[Any], schema: str = "public", *, force: Flavour | None = None
-) -> list[Migration]:
-    """Apply pending migrations; returns those applied (empty when up to date)."""
+    conn: psycopg.Connection[Any],
+    schema: str = "public",
+    *,
+    requested: Requested = "auto",
+    target: int | None = None,
+) -> Upgrade:
+    """Apply pending migrations (none when up to date) to ``schema``.
+
+    ``target`` stops at that version (tests build a schema as an older release left it).
+    """
     conn.autocommit = True
     conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
     configure(conn, schema)
     applied: list[Migration] = []
     with conn.transaction():
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
         _bootstrap(conn)
-        flav = flavour(conn)
-        if flav is None:
-            flav = force or ("timescale" if _timescale_available(conn) else "plain")
+        recorded = flavour(conn)
+        choice = choose(requested, recorded, server_facts(conn))
+        if choice.create_extension:
+            error = create_extension(conn)
+            if error is not None:
+                choice = when_create_fails(requested, error)
+        log.info("schema %s: %s flavour (%s)", schema, choice.flavour, choice.reason)
+        flav = choice.flavour
+        if recorded is None:
             conn.execute("INSERT INTO ioc_meta (key, value) VALUES ('flavour', %s)", (flav,))
-        elif force and force != flav:
-            raise StoreError(f"schema {schema!r} was created {flav}; cannot switch to {force}")
         version = current_version(conn)
         for mig in migrations(flav):
-            if mig.version <= version:
+            if mig.version <= version or (target is not None and mig.version > target):
                 continue
             log.info("applying migration %03d_%s (%s)", mig.version, mig.name, flav)
             with conn.transaction():
@@ -121,4 +178,34 @@ def upgrade(
                     (mig.version, mig.name),
                 )
             applied.append(mig)
-    return applied
+    return Upgrade(flav, choice.reason, applied)
+
+
+def drop_schema(conn: psycopg.Connection[Any], schema: str, attempts: int = 5) -> None:
+    """Drop ``schema`` and everything in it, its TimescaleDB background jobs first.
+
+    A policy job running while ``DROP SCHEMA ... CASCADE`` removes its chunks
+    makes the drop fail (``tuple concurrently deleted``, deadlocks): the jobs
+    are deleted first (``delete_job`` also stops a running one), and a drop
+    that still collides with one is retried.  For tests and benchmarks.
+    """
+    conn.autocommit = True
+    for attempt in range(1, attempts + 1):
+        try:
+            if conn.execute("SELECT to_regclass('timescaledb_information.jobs')").fetchone() != (
+                None,
+            ):
+                conn.execute(
+                    "SELECT delete_job(job_id) FROM timescaledb_information.jobs "
+                    "WHERE hypertable_schema = %s",
+                    (schema,),
+                )
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+            return
+        except (psycopg.errors.DeadlockDetected, psycopg.errors.InternalError_) as exc:
+            if attempt == attempts:
+                raise
+            log.info(
+                "dropping schema %s collided with a background job (%s); retrying", schema, exc
+            )
+            time.sleep(0.2 * attempt)

@@ -3,16 +3,20 @@
 ``write_batch`` stores readings, events, device sightings, status changes,
 dead letters and incident openings of one batch atomically and returns what
 was *new* (redelivered duplicates are skipped by the unique keys and not
-returned), so live state and rollups count each reading once.  On the plain
-flavour it also folds the new readings into ``readings_1m`` / ``readings_1h``
-in the same transaction; on TimescaleDB continuous aggregates do that.
+returned).  The new readings -- only those ``INSERT ... RETURNING`` gives back --
+are folded into ``readings_1m`` / ``readings_1h`` in the same statement, so
+each reading counts once in the rollups whenever it arrives and however often
+it is redelivered.  This is the same code on both flavours: on TimescaleDB the
+rollups are hypertables, on plain PostgreSQL ordinary tables, and the one
+flavour difference on this path -- plain PostgreSQL needs its weekly partitions
+made before the insert -- lives in the schema's ``ensure_time_partitions()``.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -28,7 +32,7 @@ from ioc.model import (
 )
 from ioc.store.incidents import open_incidents, resolve_incidents
 
-__all__ = ["ensure_partitions", "write_batch"]
+__all__ = ["write_batch"]
 
 
 _STAGING = """
@@ -50,7 +54,7 @@ RETURNING time, ward_code, device_id, metric, value
 
 _ROLLUP = """
 INSERT INTO {table} AS r (ward_code, metric, bucket, avg, min, max, count, sum)
-SELECT ward_code, metric, date_trunc('{unit}', time),
+SELECT ward_code, metric, date_trunc('{unit}', time, 'UTC'),
        avg(value), min(value), max(value), count(*), sum(value)
 FROM new_readings
 GROUP BY 1, 2, 3
@@ -63,7 +67,7 @@ ON CONFLICT (ward_code, metric, bucket) DO UPDATE SET
     avg = (r.sum + excluded.sum) / (r.count + excluded.count)
 """
 
-# Plain flavour: insert and fold into both rollups in one statement.
+# Insert and fold the new rows into both rollups in one statement (both flavours).
 _INSERT_READINGS_WITH_ROLLUPS = (
     "WITH new_readings AS (" + _INSERT_READINGS + "), "
     "r1m AS (" + _ROLLUP.format(table="readings_1m", unit="minute") + "), "
@@ -105,16 +109,24 @@ ON CONFLICT (device_id) DO UPDATE SET
 """
 
 
-def ensure_partitions(conn: psycopg.Connection[Any], weeks: Sequence[datetime]) -> None:
-    """Create the weekly partitions these times fall in (plain flavour); own transaction."""
-    if not weeks:
-        return
-    with conn.transaction():
-        for table in ("readings", "events"):
-            conn.execute(
-                "SELECT ensure_partition(%s::regclass, t) FROM unnest(%s::timestamptz[]) t",
-                (table, list(weeks)),
-            )
+def _weeks(rows: BatchRows) -> list[datetime]:
+    """The distinct Monday-00:00-UTC weeks the batch's readings and events fall in."""
+    days = {r.time.astimezone(UTC).date() for r in rows.readings}
+    days |= {e.time.astimezone(UTC).date() for e in rows.events}
+    mondays = {d - timedelta(days=d.weekday()) for d in days}
+    return [datetime(m.year, m.month, m.day, tzinfo=UTC) for m in sorted(mondays)]
+
+
+def _prepare_partitions(conn: psycopg.Connection[Any], rows: BatchRows) -> None:
+    """Let the schema make the time partitions this batch needs.
+
+    Its own short transaction: creating a partition locks the parent table, a
+    lock that must not be held for the whole batch while other workers write.
+    """
+    weeks = _weeks(rows)
+    if weeks:
+        with conn.transaction():
+            conn.execute("SELECT ensure_time_partitions(%s::timestamptz[])", (weeks,))
 
 
 def _merge_devices(rows: Sequence[DeviceRow]) -> list[DeviceRow]:
@@ -143,7 +155,6 @@ def write_batch(
     conn: psycopg.Connection[Any],
     rows: BatchRows,
     *,
-    rollups: bool,
     incidents: Sequence[IncidentCandidate] = (),
     resolutions: Sequence[Resolution] = (),
 ) -> WriteResult:
@@ -151,6 +162,7 @@ def write_batch(
     new_readings: list[ReadingRow] = []
     new_events: list[EventRow] = []
     opened = resolved = 0
+    _prepare_partitions(conn, rows)
     with conn.transaction(), conn.cursor() as cur:
         cur.execute(_STAGING)
         if rows.readings:
@@ -159,7 +171,7 @@ def write_batch(
             ) as copy:
                 for r in rows.readings:
                     copy.write_row((r.time, r.ward_code, r.device_id, r.metric, r.value))
-            cur.execute(_INSERT_READINGS_WITH_ROLLUPS if rollups else _INSERT_READINGS)
+            cur.execute(_INSERT_READINGS_WITH_ROLLUPS)
             new_readings = [ReadingRow(*t) for t in cur.fetchall()]
         if rows.events:
             with cur.copy(

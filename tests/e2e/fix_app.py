@@ -13,9 +13,12 @@ import psycopg
 import pytest
 from dash import Dash
 
+from geodata.registry import wards
 from ioc.app import close_app, create_app
 from ioc.auth import add_user
 from ioc.config import Settings
+from ioc.model import BatchRows, EventRow, ReadingRow
+from ioc.store.writer import write_batch
 
 PASSWORD = "mật-khẩu-thử-1"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
@@ -31,50 +34,53 @@ def users_file(tmp_path: Path) -> Path:
 
 
 def seed(db: psycopg.Connection[Any]) -> None:
-    """A little of everything the pages read: rollups, events, incidents, devices."""
+    """A little of everything the pages read, through the write path (so on either flavour).
+
+    Readings: a pm25 value a minute for two hours and hourly pm25, COVID and
+    vaccination figures for 40 days in every ward (the write path folds them
+    into the rollups the pages read); dossier, report and e-government events;
+    incidents in three states; one located device.
+    """
     now = datetime.now(UTC).replace(second=0, microsecond=0)
-    db.execute(
-        """
-        INSERT INTO readings_1m (ward_code, metric, bucket, avg, min, max, count, sum)
-        SELECT w.code, 'pm25', %(now)s - make_interval(mins => g), 30 + g %% 20, 20, 60, 4, 120
-        FROM wards w, generate_series(0, 120) g
-        """,
-        {"now": now},
-    )
-    db.execute(
-        """
-        INSERT INTO readings_1h (ward_code, metric, bucket, avg, min, max, count, sum)
-        SELECT w.code, m.metric, date_trunc('hour', %(now)s) - make_interval(hours => g),
-               m.v, m.v, m.v + (60 - g / 24) * m.k, 1, m.v
-        FROM wards w, generate_series(0, 24 * 40) g,
-             (VALUES ('covid_new_cases', 1.0, 0.0), ('vaccinated_dose1', 10.0, 100.0),
-                     ('pm25', 35.0, 0.0)) AS m(metric, v, k)
-        """,
-        {"now": now},
-    )
-    for d in range(3):
-        db.execute("SELECT ensure_partition('events', %s)", (now - timedelta(days=7 * d),))
-    db.execute(
-        """
-        INSERT INTO events (time, ward_code, domain, source, event_id, type, attrs)
-        SELECT %(now)s - make_interval(hours => g), w.code, 'services', 'dvc', w.code || '-' || g,
-               (ARRAY['dossier.received','dossier.resolved','dossier.overdue'])[1 + g %% 3],
-               jsonb_build_object('channel', CASE WHEN g %% 2 = 0 THEN 'online' ELSE 'in_person' END,
-                                  'level', 3 + g %% 2, 'on_time', g %% 5 <> 0, 'procedure', 'Hộ tịch')
-        FROM wards w, generate_series(0, 100) g
-        """,
-        {"now": now},
-    )
-    db.execute(
-        """
-        INSERT INTO events (time, ward_code, domain, source, event_id, type, attrs)
-        VALUES (%(now)s, '27694', 'reports', 'app', 'r1', 'report.created',
-                '{"category": "rác thải", "text": "Rác tồn đọng", "lat": 10.535, "lon": 106.41}'),
-               (%(now)s, '27694', 'egov', 'vb', 'd1', 'document.issued', '{}'),
-               (%(now)s, '27694', 'egov', 'vb', 'd2', 'document.signed', '{}')
-        """,
-        {"now": now},
-    )
+    hour = now.replace(minute=0)
+    readings: list[ReadingRow] = []
+    events: list[EventRow] = []
+    for w in wards():
+        readings += [
+            ReadingRow(now - timedelta(minutes=g), w.code, f"aq-{w.code}-01", "pm25", 30.0 + g % 20)
+            for g in range(121)
+        ]
+        for g in range(24 * 40):
+            at = hour - timedelta(hours=g)
+            readings += [
+                ReadingRow(at, w.code, f"covid-{w.code}", "covid_new_cases", 1.0),
+                ReadingRow(
+                    at, w.code, f"covid-{w.code}", "vaccinated_dose1", 10.0 + (60 - g / 24) * 100
+                ),
+                ReadingRow(at, w.code, f"aq-{w.code}-02", "pm25", 35.0),
+            ]
+        for g in range(101):
+            attrs = {"channel": "online" if g % 2 == 0 else "in_person", "level": 3 + g % 2,
+                     "on_time": g % 5 != 0, "procedure": "Hộ tịch"}  # fmt: skip
+            kind = ("dossier.received", "dossier.resolved", "dossier.overdue")[g % 3]
+            events.append(
+                EventRow(
+                    now - timedelta(hours=g),
+                    w.code,
+                    "services",
+                    "dvc",
+                    f"{w.code}-{g}",
+                    kind,
+                    attrs,
+                )
+            )
+    report = {"category": "rác thải", "text": "Rác tồn đọng", "lat": 10.535, "lon": 106.41}
+    events += [
+        EventRow(now, "27694", "reports", "app", "r1", "report.created", report),
+        EventRow(now, "27694", "egov", "vb", "d1", "document.issued", {}),
+        EventRow(now, "27694", "egov", "vb", "d2", "document.signed", {}),
+    ]
+    write_batch(db, BatchRows(readings=readings, events=events))
     db.execute(
         """
         INSERT INTO incidents (ward_code, domain, kind, severity, status, title, lat, lon)

@@ -1,7 +1,14 @@
-"""Migrations against a real PostgreSQL: idempotent, versioned, the public tables present."""
+"""Migrations against a real server: idempotent, versioned, the public tables present, the
+flavour chosen honestly and kept.
+
+Runs on the flavour under test (``IOC_TEST_FLAVOUR``).  Tests of one flavour's
+internals (plain partitions; TimescaleDB hypertables, policies and the
+conversion of an existing deployment's continuous aggregates) are marked.
+"""
 
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -12,8 +19,10 @@ import pytest
 
 from cli.main import main
 from ioc.store.db import connect
-from ioc.store.maintenance import apply_retention
-from ioc.store.migrate import current_version, flavour, migrations, upgrade
+from ioc.store.flavour import FlavourError, choose, server_facts
+from ioc.store.migrate import current_version, flavour, latest_version, upgrade
+from tests.fix_db import remove_schema
+from tests.services import FLAVOUR
 
 PUBLIC_TABLES = {
     "wards",
@@ -26,15 +35,16 @@ PUBLIC_TABLES = {
     "readings_1m",
     "readings_1h",
 }
+OTHER = "timescale" if FLAVOUR == "plain" else "plain"
 
 
 def test_upgrade_twice_is_a_noop(database_url: str, db_schema: str) -> None:
-    with psycopg.connect(database_url) as conn:
-        assert upgrade(conn, db_schema) == []
-    with psycopg.connect(database_url) as conn:
-        conn.execute(f"SET search_path TO {db_schema}")
-        assert current_version(conn) == len(migrations("plain"))
-        assert flavour(conn) == "plain"
+    with connect(database_url) as conn:
+        again = upgrade(conn, db_schema, requested=FLAVOUR)
+    assert again.applied == [] and again.flavour == FLAVOUR
+    with connect(database_url, db_schema) as conn:
+        assert current_version(conn) == latest_version(FLAVOUR)
+        assert flavour(conn) == FLAVOUR
 
 
 def test_public_tables_and_columns(db: psycopg.Connection[Any], db_schema: str) -> None:
@@ -43,15 +53,16 @@ def test_public_tables_and_columns(db: psycopg.Connection[Any], db_schema: str) 
         (db_schema,),
     ).fetchall()
     assert {r[0] for r in rows} >= PUBLIC_TABLES
-    cols = {
-        r[0]
-        for r in db.execute(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_schema = %s AND table_name = 'readings_1h'",
-            (db_schema,),
-        )
-    }
-    assert {"ward_code", "metric", "bucket", "avg", "min", "max", "count"} <= cols
+    for rollup in ("readings_1m", "readings_1h"):
+        cols = [
+            r[0]
+            for r in db.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_schema = %s AND table_name = %s ORDER BY ordinal_position",
+                (db_schema, rollup),
+            )
+        ]
+        assert cols == ["ward_code", "metric", "bucket", "avg", "min", "max", "count", "sum"]
 
 
 def test_wards_seeded(db: psycopg.Connection[Any]) -> None:
@@ -61,6 +72,83 @@ def test_wards_seeded(db: psycopg.Connection[Any]) -> None:
     assert sum(1 for r in rows if r[2] == "commune") == 5
 
 
+def test_a_schema_keeps_its_flavour(database_url: str, db_schema: str) -> None:
+    with connect(database_url) as conn, pytest.raises(FlavourError, match="keeps its flavour"):
+        upgrade(conn, db_schema, requested=OTHER)  # type: ignore[arg-type]
+    with connect(database_url) as conn:
+        assert upgrade(conn, db_schema, requested="auto").flavour == FLAVOUR
+
+
+def test_auto_says_which_flavour_and_why(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``auto`` on this server: the flavour the pure decision gives for its facts, logged once."""
+    schema = f"t_auto_{uuid.uuid4().hex[:8]}"
+    try:
+        with connect(database_url) as conn:
+            expected = choose("auto", None, server_facts(conn))
+            conn.rollback()
+            with caplog.at_level(logging.INFO, logger="ioc.store.migrate"):
+                done = upgrade(conn, schema, requested="auto")
+        assert (done.flavour, done.reason) == (expected.flavour, expected.reason)
+        lines = [r.getMessage() for r in caplog.records if "flavour (" in r.getMessage()]
+        assert lines == [f"schema {schema}: {expected.flavour} flavour ({expected.reason})"]
+        if FLAVOUR == "plain":  # the development server: no TimescaleDB to be had
+            assert done.flavour == "plain"
+            assert "not installed" in done.reason or "not preloaded" in done.reason
+    finally:
+        remove_schema(database_url, schema)
+
+
+def test_db_upgrade_command_twice(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    schema = f"t_cli_{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("IOC_DATABASE_URL", database_url)
+    monkeypatch.setenv("IOC_DB_SCHEMA", schema)
+    monkeypatch.setenv("IOC_DB_FLAVOUR", FLAVOUR)
+    try:
+        assert main(["db", "upgrade"]) == 0
+        first = capsys.readouterr().out
+        assert "applied 001_core" in first and "14 wards seeded" in first
+        monkeypatch.delenv("IOC_DB_FLAVOUR")
+        assert main(["db", "upgrade"]) == 0
+        second = capsys.readouterr().out
+        version = latest_version(FLAVOUR)
+        assert "applied" not in second and "policy:" not in second
+        assert f"schema {schema!r} at version {version} ({FLAVOUR}: " in second
+        assert main(["db", "upgrade", "--flavour", OTHER]) == 1
+        assert "keeps its flavour" in capsys.readouterr().err
+    finally:
+        remove_schema(database_url, schema)
+
+
+@pytest.mark.flavour("plain")
+def test_timescale_requested_where_the_server_has_none(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with connect(database_url) as conn:
+        facts = server_facts(conn)
+    if facts.available is not None:
+        pytest.skip("this server has TimescaleDB installed")
+    schema = f"t_cli_{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("IOC_DATABASE_URL", database_url)
+    monkeypatch.setenv("IOC_DB_SCHEMA", schema)
+    monkeypatch.setenv("IOC_DB_FLAVOUR", "timescale")
+    try:
+        assert main(["db", "upgrade"]) == 1
+        err = capsys.readouterr().err
+        assert "not installed" in err and "shared_preload_libraries = 'timescaledb'" in err
+        with connect(database_url, schema) as conn:
+            assert flavour(conn) is None  # nothing recorded: a later auto upgrade may choose
+    finally:
+        remove_schema(database_url, schema)
+
+
+# ---- plain PostgreSQL internals -----------------------------------------------
+
+
+@pytest.mark.flavour("plain")
 def test_partitions_created_on_demand(db: psycopg.Connection[Any]) -> None:
     name = db.execute(
         "SELECT ensure_partition('readings', '2026-11-26T08:00:00+07'::timestamptz)"
@@ -70,60 +158,23 @@ def test_partitions_created_on_demand(db: psycopg.Connection[Any]) -> None:
         "SELECT ensure_partition('readings', '2026-11-29T23:59:59Z'::timestamptz)"
     ).fetchone()
     assert again == name
+    db.execute("SELECT ensure_time_partitions(%s)", ([datetime(2026, 12, 6, 23, tzinfo=UTC)],))
+    parts = db.execute(
+        "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+        "WHERE i.inhparent IN ('readings'::regclass, 'events'::regclass) ORDER BY 1"
+    ).fetchall()
+    assert [p[0] for p in parts] == [
+        "events_p20261130",
+        "readings_p20261123",
+        "readings_p20261130",
+    ]
     dropped = db.execute(
         "SELECT drop_partitions_before('readings', '2026-12-01T00:00:00Z')"
     ).fetchone()
     assert dropped == (1,)
 
 
-def test_timescale_variant_has_same_shape() -> None:
-    plain = [(m.version, m.name) for m in migrations("plain")]
-    ts = [(m.version, m.name) for m in migrations("timescale")]
-    assert plain == ts
-    ts_sql = migrations("timescale")[1].sql
-    for needle in (
-        "create_hypertable",
-        "add_compression_policy",
-        "add_retention_policy",
-        "timescaledb.continuous",
-    ):
-        assert needle in ts_sql
-
-
-def test_db_upgrade_command_twice(
-    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    schema = f"t_cli_{uuid.uuid4().hex[:8]}"
-    monkeypatch.setenv("IOC_DATABASE_URL", database_url)
-    monkeypatch.setenv("IOC_DB_SCHEMA", schema)
-    try:
-        assert main(["db", "upgrade", "--plain"]) == 0
-        first = capsys.readouterr().out
-        assert "applied 001_core" in first and "14 wards seeded" in first
-        assert main(["db", "upgrade"]) == 0
-        second = capsys.readouterr().out
-        assert "applied" not in second and f"schema {schema!r} at version 3 (plain)" in second
-    finally:
-        with psycopg.connect(database_url, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-
-
-def test_retention_drops_old_partitions_rollups_and_event_keys(db: psycopg.Connection[Any]) -> None:
-    now = datetime.now(UTC)
-    old, new = (now - timedelta(days=500)).isoformat(), (now - timedelta(days=1)).isoformat()
-    for ts in (old, new):
-        db.execute("SELECT ensure_partition('readings', %s::timestamptz)", (ts,))
-        db.execute("SELECT ensure_partition('events', %s::timestamptz)", (ts,))
-        db.execute("INSERT INTO readings VALUES (%s, '27694', 'aq-1', 'pm25', 1.0)", (ts,))
-        db.execute("INSERT INTO readings_1h VALUES ('27694', 'pm25', %s, 1, 1, 1, 1, 1)", (ts,))
-        db.execute("INSERT INTO event_keys VALUES ('src', %s, %s)", (ts, ts))
-    dropped = apply_retention(db, timedelta(days=400))
-    assert dropped == 2  # the old week of readings and of events
-    assert db.execute("SELECT count(*) FROM readings").fetchone() == (1,)
-    assert db.execute("SELECT count(*) FROM readings_1h").fetchone() == (1,)
-    assert db.execute("SELECT event_id FROM event_keys").fetchall() == [(new,)]
-
-
+@pytest.mark.flavour("plain")
 def test_concurrent_partition_creation(database_url: str, db_schema: str) -> None:
     """Two workers creating the same new weekly partitions at once: neither may fail."""
     weeks = [datetime(2026, 1, 5, tzinfo=UTC) + timedelta(weeks=i) for i in range(30)]
@@ -136,7 +187,7 @@ def test_concurrent_partition_creation(database_url: str, db_schema: str) -> Non
                 start.wait()
                 for week in order:
                     with conn.transaction():
-                        conn.execute("SELECT ensure_partition('readings', %s)", (week,))
+                        conn.execute("SELECT ensure_time_partitions(%s)", ([week],))
         except BaseException as exc:
             errors.append(exc)
 

@@ -2,7 +2,7 @@
 
 Two and a half simulated days (Monday 00:00 to Wednesday 12:00, Asia/Ho_Chi_Minh)
 of a reduced default fleet go through the ingest write path without a broker
-(decode → to_rows → ensure_partitions → write_batch with rollups and incident
+(decode → to_rows → write_batch, which folds the rollups, with incident
 rules).  Each query's answer is checked against a computation made directly from
 the generated messages, for all wards and for a ward-staff list of one ward.
 """
@@ -10,7 +10,6 @@ the generated messages, for all wards and for a ward-staff list of one ward.
 from __future__ import annotations
 
 import json
-import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
@@ -20,23 +19,22 @@ from typing import Any
 
 import psycopg
 import pytest
-from psycopg import sql
 
 from geodata.registry import ward_codes, wards
 from ingest.decode import RawMessage, decode
 from ingest.rows import to_rows
 from ingest.rules import evaluate
 from ioc.contract import CATALOGUE, Validator
+from ioc.model import BatchRows, ReadingRow
 from ioc.store import queries
 from ioc.store.db import connect
 from ioc.store.incidents import transition
-from ioc.store.ingest_store import week_starts
-from ioc.store.migrate import upgrade
-from ioc.store.wards import seed_wards, upsert_boundaries
-from ioc.store.writer import ensure_partitions, write_batch
+from ioc.store.wards import upsert_boundaries
+from ioc.store.writer import write_batch
 from simulators.domains.base import TZ, Out, event, telemetry
 from simulators.engine import Simulation
 from simulators.fleet import RIVER_WARDS, build_fleet
+from tests.fix_db import make_schema, remove_schema
 
 Conn = psycopg.Connection[Any]
 ROOT = "tanan/v1"
@@ -127,11 +125,10 @@ def write_messages(conn: Conn, outs: Sequence[Out], batch: int = 2000) -> None:
         rejected = [(d.raw.topic, d.reason, d.detail) for d in decoded if d.message is None]
         assert not rejected, rejected[:3]
         rows = to_rows(decoded)
-        ensure_partitions(conn, week_starts(rows))
         for d in rows.devices:
             domain_of[d.device_id] = d.domain
         incidents = evaluate(rows.readings, rows.events, domain_of)
-        write_batch(conn, rows, rollups=True, incidents=incidents)
+        write_batch(conn, rows, incidents=incidents)
 
 
 def local_day(ts: datetime) -> str:
@@ -146,18 +143,14 @@ def trunc(ts: datetime, unit: str) -> datetime:
 @pytest.fixture(scope="module")
 def sim(database_url: str) -> Iterator[Loaded]:
     """The simulated days in a schema of their own, shared by the module's read-only tests."""
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with connect(database_url) as conn:
-        upgrade(conn, schema, force="plain")
+    schema = make_schema(database_url)
     try:
         with connect(database_url, schema, autocommit=True) as conn:
-            seed_wards(conn, wards())
             outs = Simulation(5, START, build_fleet(5, COUNTS)).advance(END)
             write_messages(conn, outs)
             yield Loaded(conn, tuple(parse(o) for o in outs))
     finally:
-        with psycopg.connect(database_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+        remove_schema(database_url, schema)
 
 
 SCOPES = [None, ["27694"], ["27685", "27697"]]
@@ -584,17 +577,12 @@ def test_local_day_boundaries(db: Conn) -> None:
 
 def test_latest_readings_are_the_newest_per_device_and_metric(db: Conn) -> None:
     t0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
-    for week in (t0, t0 - timedelta(days=2)):
-        db.execute("SELECT ensure_partition('readings', %s)", (week,))
     rows = [
         (t0, "aq-1", "pm25", 10.0), (t0 + timedelta(minutes=5), "aq-1", "pm25", 12.0),
         (t0, "aq-1", "pm10", 30.0), (t0 + timedelta(minutes=1), "aq-2", "pm25", 7.0),
         (t0 - timedelta(days=2), "aq-3", "pm25", 99.0),  # older than the window
     ]  # fmt: skip
-    for ts, dev, metric, value in rows:
-        db.execute(
-            "INSERT INTO readings VALUES (%s, '27694', %s, %s, %s)", (ts, dev, metric, value)
-        )
+    write_batch(db, BatchRows(readings=[ReadingRow(t, "27694", d, m, v) for t, d, m, v in rows]))
     got = queries.latest_readings(db, ["aq-1", "aq-2", "aq-3"], t0 - timedelta(hours=1))
     assert got == {
         "aq-1": {

@@ -13,7 +13,6 @@ from ingest.rows import to_rows
 from ingest.rules import evaluate
 from ioc.contract import Reason, Validator, encode_event, encode_telemetry
 from ioc.model import EventRow, ReadingRow
-from ioc.store.ingest_store import week_starts
 
 NOW = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
 
@@ -75,7 +74,6 @@ def test_rows_split_good_and_bad() -> None:
     assert [d.online for d in rows.devices] == [None, True]
     assert rows.devices[0].lat == 10.5
     assert [d.reason for d in rows.dead_letters] == [Reason.MALFORMED_JSON.value]
-    assert week_starts(rows) == [datetime(2026, 11, 23, tzinfo=UTC)]
 
 
 def test_rules_open_one_incident_per_ward_metric_at_alarm() -> None:
