@@ -19,6 +19,7 @@ from geodata.features import ward_features
 from geodata.registry import wards
 from ioc.config import Settings
 from ioc.store.wards import load_boundaries
+from tests.fix_data import union_km2
 
 
 @pytest.fixture
@@ -34,18 +35,18 @@ def test_schematic_until_imported(db: psycopg.Connection[object]) -> None:
     assert ward_features(rows)["schematic"] is True
 
 
-def test_import_real_file(
+def test_import_a_boundary_file(
     cli_env: Settings,
     db: psycopg.Connection[object],
-    real_file: Path,
+    ward_geojson: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert main(["geodata", "import", str(real_file)]) == 0
+    assert main(["geodata", "import", str(ward_geojson)]) == 0
     out = capsys.readouterr().out
-    assert "union 81.195 km²" in out and "stored 14 ward boundaries" in out
+    assert f"union {union_km2():.3f} km²" in out and "stored 14 ward boundaries" in out
     rows = load_boundaries(db)
     assert all(r["geometry_simplified"] for r in rows)
-    assert {r["boundary_source"] for r in rows} == {f"file:{real_file}"}
+    assert {r["boundary_source"] for r in rows} == {f"file:{ward_geojson}"}
     fc = ward_features(rows)
     assert fc["schematic"] is False and len(fc["features"]) == 14
     assert main(["geodata", "status"]) == 0
@@ -53,10 +54,23 @@ def test_import_real_file(
     assert "27694" in status and "schematic" not in status.split("\n")[-2]
 
 
-def test_population_field_replaces_estimates(
-    cli_env: Settings, db: psycopg.Connection[object], real_file: Path, tmp_path: Path
+def test_import_a_utm_shapefile_with_its_own_field_names(
+    cli_env: Settings, db: psycopg.Connection[object], ward_shapefile: Path
 ) -> None:
-    frame = gpd.read_file(real_file)
+    argv = ["geodata", "import", str(ward_shapefile), "--code-field", "MA_XA",
+            "--name-field", "TEN", "--population-field", "DAN_SO"]  # fmt: skip
+    assert main(argv) == 0
+    rows = db.execute("SELECT code, population, population_is_estimate FROM wards ORDER BY code")
+    assert [(p, est) for _c, p, est in rows] == [(10_000 + i, False) for i in range(14)]
+    fc = ward_features(load_boundaries(db))
+    lons = [x for f in fc["features"] for x, _y in f["geometry"]["coordinates"][0]]
+    assert 106.3 < min(lons) < max(lons) < 106.5  # reprojected from UTM metres to degrees
+
+
+def test_population_field_replaces_estimates(
+    cli_env: Settings, db: psycopg.Connection[object], ward_geojson: Path, tmp_path: Path
+) -> None:
+    frame = gpd.read_file(ward_geojson)
     frame["dan_so"] = 20_000
     path = tmp_path / "with_population.gpkg"
     frame.to_file(path, driver="GPKG")
@@ -68,11 +82,11 @@ def test_population_field_replaces_estimates(
 def test_overlapping_file_is_refused_unless_allowed(
     cli_env: Settings,
     db: psycopg.Connection[object],
-    real_file: Path,
+    ward_geojson: Path,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    frame = gpd.read_file(real_file)
+    frame = gpd.read_file(ward_geojson)
     i = int((frame["code"] == "27694").to_numpy().nonzero()[0][0])
     frame.loc[i, "geometry"] = translate(frame.geometry.iloc[i], xoff=0.004)
     path = tmp_path / "overlap.geojson"
@@ -85,9 +99,9 @@ def test_overlapping_file_is_refused_unless_allowed(
 
 
 def test_missing_field_is_a_clear_error(
-    cli_env: Settings, real_file: Path, capsys: pytest.CaptureFixture[str]
+    cli_env: Settings, ward_geojson: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["geodata", "import", str(real_file), "--code-field", "MA_XA"]) == 1
+    assert main(["geodata", "import", str(ward_geojson), "--code-field", "MA_XA"]) == 1
     assert "no code field 'MA_XA'" in capsys.readouterr().err
 
 

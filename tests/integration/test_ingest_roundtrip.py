@@ -87,10 +87,10 @@ def test_redis_down_does_not_stop_the_database_path(
 
 
 def test_coordinates_are_located_in_wards(
-    settings: Settings, db: psycopg.Connection[Any], real_file: Path
+    settings: Settings, db: psycopg.Connection[Any], ward_geojson: Path
 ) -> None:
     """With real boundaries imported, ingest assigns each coordinate its ward (point-in-ward)."""
-    upsert_boundaries(db, import_boundaries(real_file).rows(), "test")
+    upsert_boundaries(db, import_boundaries(ward_geojson).rows(), "test")
     p1 = ward("27694")  # Phường 1's facts centroid lies inside Phường 1
     with running_ingest(settings, "test-locate"):
         now = datetime.now(UTC)

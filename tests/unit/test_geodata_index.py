@@ -1,4 +1,4 @@
-"""Point-in-ward lookup against the real polygons."""
+"""Point-in-ward lookup against synthetic ward polygons (tests/fix_data.py)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from geodata.registry import wards
 
 
 @pytest.fixture(scope="module")
-def features(real_file: Path) -> FeatureCollection:
-    return load_file_features(real_file)
+def features(ward_geojson: Path) -> FeatureCollection:
+    return load_file_features(ward_geojson)
 
 
 def test_every_facts_centroid_falls_in_its_ward(features: FeatureCollection) -> None:
