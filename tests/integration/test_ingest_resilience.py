@@ -1,7 +1,9 @@
 """Ingest survives a kill -9, a database restart, and shares load between two workers.
 
 Each test streams messages from this process while `ioc ingest` runs in
-another one, and checks that every message is stored exactly once.
+another one, and checks that every message is stored exactly once (and counted
+once in the rollups).  The restart test restarts the ``pg_ctlcluster`` cluster
+named by ``IOC_TEST_PG_CLUSTER`` (default ``main``) when it serves the test database.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
@@ -35,6 +38,7 @@ from tests.ingest_helpers import (
     telemetry_messages,
     wait_for,
 )
+from tests.services import DATABASE_URL, PG_CLUSTER
 
 pytestmark = pytest.mark.slow
 
@@ -87,16 +91,41 @@ def test_kill_9_mid_stream_loses_nothing(settings: Settings, db: psycopg.Connect
     assert count(db, "SELECT count(*) FROM dead_letters") == 0
 
 
-def _pg_ctl(action: str) -> None:
-    version = sorted(os.listdir("/etc/postgresql"))[-1]
-    cmd = ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action]
+def _cluster() -> tuple[str, str] | str:
+    """``(version, name)`` of the pg_ctlcluster cluster serving the test database, or why not.
+
+    The cluster is ``IOC_TEST_PG_CLUSTER`` (``main`` by default, or ``VERSION/NAME``);
+    it is restarted only when it listens on the test database's local port.
+    """
+    if shutil.which("pg_lsclusters") is None:
+        return "needs a local pg_ctlcluster (postgresql-common)"
+    dsn = urlsplit(DATABASE_URL)
+    if dsn.hostname not in (None, "", "127.0.0.1", "localhost", "::1"):
+        return f"the test database is on {dsn.hostname}, not this machine"
+    version, _, name = PG_CLUSTER.rpartition("/")
+    listing = subprocess.run(
+        ["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=True
+    ).stdout
+    for line in listing.splitlines():
+        ver, cluster, port = line.split()[:3]
+        if cluster == name and version in ("", ver):
+            if int(port) != (dsn.port or 5432):
+                return f"cluster {ver}/{cluster} listens on {port}, the test database on {dsn.port}"
+            return ver, cluster
+    return f"no pg_ctlcluster cluster {PG_CLUSTER!r} (set IOC_TEST_PG_CLUSTER)"
+
+
+def _pg_ctl(cluster: tuple[str, str], action: str) -> None:
+    cmd = ["pg_ctlcluster", "--skip-systemctl-redirect", *cluster, action]
     if os.geteuid() != 0 and shutil.which("sudo"):
         cmd = ["sudo", *cmd]
     subprocess.run(cmd, check=True, timeout=60)
 
 
-@pytest.mark.skipif(not Path("/etc/postgresql").exists(), reason="needs a local pg_ctlcluster")
 def test_database_restart_while_streaming_loses_nothing(settings: Settings) -> None:
+    cluster = _cluster()
+    if isinstance(cluster, str):
+        pytest.skip(cluster)
     n = 4000
     cid = f"dbrestart-{uuid.uuid4().hex[:8]}"
     msgs = telemetry_messages(settings.topic_root, n, devices=40)
@@ -104,15 +133,18 @@ def test_database_restart_while_streaming_loses_nothing(settings: Settings) -> N
         assert wait_for(lambda: _subscribed(settings, cid), 15)
         streamer = _stream(settings, msgs, chunks=10, pause=0.3)
         assert wait_for(lambda: _rows(settings) > 200, 30)
-        _pg_ctl("stop")
+        _pg_ctl(cluster, "stop")
         try:
             time.sleep(2.0)  # the stream goes on into the outage
         finally:
-            _pg_ctl("start")
+            _pg_ctl(cluster, "start")
         streamer.join(60)
         assert wait_for(lambda: _rows(settings) >= n, 90)
         time.sleep(1.0)
     assert _rows(settings) == n
+    with connect(settings.database_url, settings.db_schema) as conn:
+        assert count(conn, "SELECT sum(count) FROM readings_1m") == n
+        assert count(conn, "SELECT sum(count) FROM readings_1h") == n
 
 
 def _subscribed(settings: Settings, cid: str) -> bool:
