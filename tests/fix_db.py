@@ -38,11 +38,11 @@ def database_url() -> str:
     return DATABASE_URL
 
 
-def make_schema(database_url: str, prefix: str = "t") -> str:
-    """A new schema of the flavour under test, every migration applied, the wards seeded."""
+def make_schema(database_url: str, prefix: str = "t", target: int | None = None) -> str:
+    """A new schema of the flavour under test, migrated (to ``target``), the wards seeded."""
     schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
     with connect(database_url) as conn:
-        upgrade(conn, schema, requested=FLAVOUR)
+        upgrade(conn, schema, requested=FLAVOUR, target=target)
     with connect(database_url, schema, autocommit=True) as conn:
         seed_wards(conn, wards())
     return schema

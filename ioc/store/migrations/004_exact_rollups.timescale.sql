@@ -130,6 +130,10 @@ ALTER TABLE readings SET (
 );
 SELECT set_partitioning_interval('readings', INTERVAL '7 days');
 SELECT set_partitioning_interval('events', INTERVAL '30 days');
+-- Every hypertable moves to the columnstore at the same age (002 said 30 days
+-- for events): one setting, IOC_DB_COMPRESS_AFTER_DAYS.
+CALL remove_columnstore_policy('events', if_exists => true);
+CALL add_columnstore_policy('events', after => INTERVAL '7 days');
 
 -- The write path prepares the time partitions a batch needs before writing it
 -- (plain PostgreSQL creates weekly partitions); hypertables create their own
