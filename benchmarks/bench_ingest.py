@@ -24,7 +24,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
-from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -32,7 +31,7 @@ from geodata.registry import wards
 from ioc.config import Settings, load_settings
 from ioc.contract import build_topic, encode_telemetry
 from ioc.store.db import connect, ensure_database
-from ioc.store.migrate import upgrade
+from ioc.store.migrate import drop_schema, upgrade
 from ioc.store.wards import seed_wards
 
 METRICS = ["pm25", "pm10", "no2", "so2", "co", "o3", "temperature_c", "humidity_pct"]
@@ -155,7 +154,7 @@ def main() -> None:
     )
     ensure_database(base.database_url)
     with connect(base.database_url) as conn:
-        upgrade(conn, schema)
+        upgrade(conn, schema, requested=base.db_flavour)
     with connect(base.database_url, schema) as conn:
         seed_wards(conn, wards())
         conn.commit()
@@ -166,7 +165,7 @@ def main() -> None:
         print(f"ratio ingest / baseline: {i / b:.2f}")
     finally:
         with psycopg.connect(base.database_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+            drop_schema(conn, schema)
 
 
 if __name__ == "__main__":

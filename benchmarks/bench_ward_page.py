@@ -198,7 +198,7 @@ def main() -> None:
     schema = f"bench_{uuid.uuid4().hex[:8]}"
     now = datetime.now(UTC)
     with connect(DATABASE_URL) as conn:
-        upgrade(conn, schema, force="plain")
+        upgrade(conn, schema, requested="plain")  # generate() fills plain tables directly
     try:
         with connect(DATABASE_URL, schema, autocommit=True) as conn:
             seed_wards(conn, wards())

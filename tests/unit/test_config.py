@@ -68,3 +68,25 @@ def test_serve_refuses_to_start_without_a_secret_key(
     monkeypatch.setenv("IOC_APP__AUTH", "on")
     assert main(["serve"]) == 2
     assert "IOC_APP__SECRET_KEY" in capsys.readouterr().err
+
+
+def test_database_flavour_and_policies(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().db_flavour == "auto"
+    monkeypatch.setenv("IOC_DB_FLAVOUR", "timescale")
+    monkeypatch.setenv("IOC_INGEST__RETENTION_DAYS", "30")
+    monkeypatch.setenv("IOC_DB_MINUTE_ROLLUP_DAYS", "10")
+    monkeypatch.setenv("IOC_DB_COMPRESS_AFTER_DAYS", "3")
+    s = load_settings()
+    assert s.db_flavour == "timescale"
+    assert (
+        s.policies.raw.days,
+        s.policies.minute_rollups.days,
+        s.policies.compress_after.days,
+    ) == (
+        30,
+        10,
+        3,
+    )
+    monkeypatch.setenv("IOC_DB_FLAVOUR", "timescaledb")
+    with pytest.raises(ConfigError, match=r"db_flavour \(IOC_DB_FLAVOUR\)"):
+        load_settings()
