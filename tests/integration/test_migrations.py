@@ -18,10 +18,11 @@ import psycopg
 import pytest
 
 from cli.main import main
+from ioc.errors import StoreError
 from ioc.store.db import connect
 from ioc.store.flavour import FlavourError, choose, server_facts
-from ioc.store.migrate import current_version, flavour, latest_version, upgrade
-from tests.fix_db import remove_schema
+from ioc.store.migrate import current_version, flavour, latest_version, require_current, upgrade
+from tests.fix_db import make_schema, remove_schema
 from tests.services import FLAVOUR
 
 PUBLIC_TABLES = {
@@ -119,6 +120,22 @@ def test_db_upgrade_command_twice(
         assert f"schema {schema!r} at version {version} ({FLAVOUR}: " in second
         assert main(["db", "upgrade", "--flavour", OTHER]) == 1
         assert "keeps its flavour" in capsys.readouterr().err
+    finally:
+        remove_schema(database_url, schema)
+
+
+def test_writers_refuse_an_older_schema(database_url: str) -> None:
+    """A worker of this version must not write to a schema whose rollups are of an older shape."""
+    schema = make_schema(database_url, "t_v3", target=3)
+    try:
+        with connect(database_url, schema) as conn:
+            with pytest.raises(
+                StoreError, match="version 3, this code needs 4: run 'ioc db upgrade'"
+            ):
+                require_current(conn)
+            conn.rollback()
+            upgrade(conn, schema, requested=FLAVOUR)
+            assert require_current(conn) == FLAVOUR
     finally:
         remove_schema(database_url, schema)
 
