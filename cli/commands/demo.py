@@ -84,7 +84,7 @@ def _demo_users(folder: Path) -> tuple[Path, str]:
 
 
 def _migrate(settings: Settings) -> bool:
-    from ioc.commands.db import migrate
+    from cli.commands.db import migrate
     from ioc.store.flavour import FlavourError
 
     try:

@@ -15,7 +15,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from ioc.cli import main
+from cli.main import main
 from ioc.config import Settings
 from ioc.model import BatchRows, EventRow, Policies, ReadingRow
 from ioc.store.maintenance import maintain

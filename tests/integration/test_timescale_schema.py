@@ -16,7 +16,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from ioc.cli import main
+from cli.main import main
 from ioc.config import Settings
 from ioc.model import BatchRows, Policies, ReadingRow
 from ioc.store.db import connect
