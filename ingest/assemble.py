@@ -30,7 +30,11 @@ def build_worker(settings: Settings, clock: Callable[[], float] = time.time) -> 
         session_expiry_s=cfg.session_expiry_s,
         receive_maximum=cfg.receive_maximum,
     )
-    store = IngestStore(settings.database_url, settings.db_schema)
+    store = IngestStore(
+        settings.database_url,
+        settings.db_schema,
+        correlation_window=settings.incidents.correlation_window,
+    )
     live = LiveState.from_url(settings.redis_url, settings.redis_prefix)
     metrics = None
     if cfg.metrics_port:

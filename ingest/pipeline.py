@@ -74,6 +74,8 @@ def merge_results(results: Iterable[WriteResult]) -> WriteResult:
         dead_letters=sum(res.dead_letters for res in parts),
         incidents_opened=sum(res.incidents_opened for res in parts),
         incidents_resolved=sum(res.incidents_resolved for res in parts),
+        incidents_escalated=sum(res.incidents_escalated for res in parts),
+        causes_attached=sum(res.causes_attached for res in parts),
     )
 
 

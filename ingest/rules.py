@@ -1,10 +1,19 @@
 """Rule evaluation hook: which new readings and events open, refresh or resolve an incident.
 
 Pure.  Readings at a metric's alarm level open one incident per ward and metric
-(deduplicated while it is active); :class:`AlarmTracker` resolves it when no
-device of that ward is at the alarm level any more.  Field alerts and security
-alerts open one incident each; a security ``alert.resolved`` resolves the
-incident of the alert it names.  Warning levels only colour devices on the map.
+(deduplicated while it is active; its severity follows the value, so a value
+that crosses a higher level escalates it); :class:`AlarmTracker` resolves it
+when no device of that ward is at the alarm level any more.  Field alerts and
+security alerts open one incident each; a security ``alert.resolved`` resolves
+the incident of the alert it names.  Citizen reports of a category that matches
+a correlation group only ever attach to an incident.  Warning levels only colour
+devices on the map.
+
+Each finding carries its cause as data (:class:`ioc.model.IncidentCause`) and a
+correlation group (:data:`METRIC_GROUPS`, :data:`EVENT_GROUPS`,
+:data:`REPORT_GROUPS`): the store attaches findings of one ward and group within
+the correlation window to one incident.  City-level events (the city code in the
+ward position) give incidents without a ward.
 """
 
 from __future__ import annotations
@@ -12,17 +21,44 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from geodata.registry import ward as ward_info
-from geodata.registry import ward_codes
-from ioc.contract import CATALOGUE, EVENT_TYPES
-from ioc.model import EventRow, IncidentCandidate, ReadingRow, Resolution
+from ioc.contract import CATALOGUE, CITY, EVENT_TYPES
+from ioc.incident_text import cause_title
+from ioc.model import EventRow, IncidentCandidate, IncidentCause, ReadingRow, Resolution
 from vocab.severity import Severity, is_severity
 
-__all__ = ["AlarmTracker", "evaluate", "event_resolutions"]
+__all__ = [
+    "EVENT_GROUPS",
+    "METRIC_GROUPS",
+    "REPORT_GROUPS",
+    "AlarmTracker",
+    "evaluate",
+    "event_resolutions",
+]
+
+# Correlation groups: findings of different domains about the same thing on the ground.
+METRIC_GROUPS: dict[str, str] = {
+    "flood_depth_cm": "flood", "level_m": "flood", "rain_mm": "flood",
+    "speed_kmh": "traffic", "occupancy_pct": "traffic",
+    "lamps_fault": "lighting",
+    "pm25": "air", "pm10": "air", "no2": "air", "so2": "air", "co": "air", "o3": "air",
+    "laeq_db": "noise",
+}  # fmt: skip
+EVENT_GROUPS: dict[str, str] = {
+    "flood.reported": "flood",
+    "traffic.accident": "traffic",
+    "lighting.cabinet_fault": "lighting",
+}
+# Citizen report categories (attrs.category).
+REPORT_GROUPS: dict[str, str] = {
+    "ngap_ung": "flood",
+    "giao_thong": "traffic",
+    "chieu_sang": "lighting",
+    "moi_truong": "air",
+}
 
 
-def _ward_name(code: str) -> str:
-    return ward_info(code).name if code in ward_codes() else code
+def _ward(code: str) -> str | None:
+    return None if code == CITY else code
 
 
 def _reading_candidates(
@@ -45,22 +81,20 @@ def _reading_candidates(
         m = CATALOGUE[dom].metrics[r.metric]
         level = m.alarm if m.alarm is not None else r.value
         severe = (r.value >= 1.5 * level) if m.bad == "high" else (r.value <= 0.5 * level)
+        cause = IncidentCause(
+            domain=dom, kind=f"{r.metric}.alarm", ward_code=r.ward_code, metric=r.metric,
+            value=r.value, unit=m.unit, threshold=m.alarm, device=r.device_id,
+        )  # fmt: skip
         out[key] = IncidentCandidate(
             dedup_key=key,
             ward_code=r.ward_code,
             domain=dom,
             kind=f"{r.metric}.alarm",
             severity="critical" if severe else "high",
-            title=f"{m.label_vi} vượt ngưỡng báo động tại {_ward_name(r.ward_code)}: "
-            f"{r.value:g} {m.unit}",
-            detail={
-                "metric": r.metric,
-                "value": r.value,
-                "alarm": m.alarm,
-                "unit": m.unit,
-                "device": r.device_id,
-                "time": r.time.isoformat(),
-            },
+            title=cause_title(cause, "vi"),
+            cause=cause,
+            group=METRIC_GROUPS.get(r.metric),
+            detail={"time": r.time.isoformat()},
             source=r.device_id,
             time=r.time,
         )
@@ -77,27 +111,64 @@ def _event_severity(e: EventRow) -> Severity | None:
     return et.severity
 
 
+def _point(e: EventRow) -> tuple[float | None, float | None]:
+    lat, lon = e.attrs.get("lat"), e.attrs.get("lon")
+    ok = isinstance(lat, int | float) and isinstance(lon, int | float)
+    return (float(lat), float(lon)) if ok else (None, None)  # type: ignore[arg-type]
+
+
+def _text(e: EventRow, key: str) -> str | None:
+    value = e.attrs.get(key)
+    return str(value)[:200] if isinstance(value, str) and value else None
+
+
+def _report_candidate(e: EventRow) -> IncidentCandidate | None:
+    """A new citizen report about a correlated matter: a cause to attach, never an incident."""
+    category = e.attrs.get("category")
+    group = REPORT_GROUPS.get(category) if isinstance(category, str) else None
+    if e.type != "report.created" or group is None:
+        return None
+    report = e.attrs.get("report")
+    rid = report if isinstance(report, str) and report else e.event_id
+    cause = IncidentCause(
+        domain=e.domain, kind=e.type, ward_code=_ward(e.ward_code), source=e.source,
+        event_ids=(e.event_id,), text=_text(e, "text"), category=category,
+    )  # fmt: skip
+    lat, lon = _point(e)
+    return IncidentCandidate(
+        dedup_key=f"report:{e.source}:{rid}", ward_code=_ward(e.ward_code), domain=e.domain,
+        kind=e.type, severity="low", title=cause_title(cause, "vi"), cause=cause, group=group,
+        opens=False, source=e.source, time=e.time, lat=lat, lon=lon,
+    )  # fmt: skip
+
+
 def _event_candidate(e: EventRow) -> IncidentCandidate | None:
+    if e.domain == "reports":
+        return _report_candidate(e)
     if e.domain not in ("alerts", "security") or e.type.endswith(".resolved"):
         return None
     severity = _event_severity(e)
     if severity is None or severity == "low":
         return None
-    et = EVENT_TYPES[e.type]
-    lat, lon = e.attrs.get("lat"), e.attrs.get("lon")
-    text = str(e.attrs.get("text", ""))[:200]
+    cause = IncidentCause(
+        domain=e.domain, kind=e.type, ward_code=_ward(e.ward_code), source=e.source,
+        event_ids=(e.event_id,), text=_text(e, "text"),
+    )  # fmt: skip
+    lat, lon = _point(e)
     return IncidentCandidate(
         dedup_key=f"event:{e.source}:{e.event_id}",
-        ward_code=e.ward_code,
+        ward_code=_ward(e.ward_code),
         domain=e.domain,
         kind=e.type,
         severity=severity,
-        title=f"{et.label_vi} – {_ward_name(e.ward_code)}" + (f": {text}" if text else ""),
+        title=cause_title(cause, "vi"),
+        cause=cause,
+        group=EVENT_GROUPS.get(e.type),
         detail={"event_id": e.event_id, "attrs": e.attrs, "time": e.time.isoformat()},
         source=e.source,
         time=e.time,
-        lat=float(lat) if isinstance(lat, int | float) else None,
-        lon=float(lon) if isinstance(lon, int | float) else None,
+        lat=lat,
+        lon=lon,
     )
 
 
@@ -165,7 +236,7 @@ class AlarmTracker:
             before = any(alarm for _, alarm in self._state.get(key, {}).values())
             if before and not any(alarm for _, alarm in devices.values()):
                 ward, dom, metric = key
-                note = "back below the alarm level"
+                note = "alarm_cleared"  # a code: the timeline shows it translated
                 out.append(Resolution(f"alarm:{ward}:{dom}:{metric}", last[key], note))
         return out
 

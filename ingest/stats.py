@@ -33,6 +33,8 @@ def count_batch(counters: Counter[str], batch: Sequence[Decoded], result: WriteR
     c["duplicate_events"] += result.duplicate_events
     c["incidents_opened"] += result.incidents_opened
     c["incidents_resolved"] += result.incidents_resolved
+    c["incidents_escalated"] += result.incidents_escalated
+    c["causes_attached"] += result.causes_attached
     for item in batch:
         if item.reason is not None:
             c["dead_letters"] += 1

@@ -79,6 +79,19 @@ class AppSettings(_Section):
     )
 
 
+class IncidentSettings(_Section):
+    """How ingest groups findings into incidents."""
+
+    # A sensor alarm, citizen reports and field alerts of the same ward and group (flood,
+    # traffic, lighting, environment) within this many seconds of an active incident's
+    # newest cause attach to it as linked causes; 0 turns correlation off.
+    correlation_window_s: float = Field(1800.0, ge=0, le=7 * 86400)
+
+    @property
+    def correlation_window(self) -> timedelta | None:
+        return timedelta(seconds=self.correlation_window_s) if self.correlation_window_s else None
+
+
 class CovidSettings(_Section):
     """Thresholds of the four epidemic levels.
 
@@ -123,6 +136,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = IngestSettings()  # type: ignore[call-arg]
     app: AppSettings = AppSettings()  # type: ignore[call-arg]
     covid: CovidSettings = CovidSettings()
+    incidents: IncidentSettings = IncidentSettings()
 
     @field_validator("database_url")
     @classmethod

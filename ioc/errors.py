@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 __all__ = [
+    "ActionRefused",
     "AuthError",
     "ConfigError",
+    "Conflict",
     "DataRejected",
+    "Forbidden",
+    "InvalidAction",
     "IocError",
+    "NotFound",
     "ServiceUnavailable",
     "StoreError",
     "UsersFileError",
@@ -47,3 +52,41 @@ class ConfigError(IocError):
 
 class UsersFileError(IocError, ValueError):
     """The users file cannot be read or has a bad entry."""
+
+
+class ActionRefused(IocError):
+    """An incident action that was not taken; nothing changed.
+
+    ``key`` names the message in the translation table (:mod:`vocab.text`) and
+    ``params`` fill it (codes such as an action or a status, translated when shown);
+    ``status`` is the HTTP status the API answers with.
+    """
+
+    status = 400
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(f"{key} {params}" if params else key)
+        self.key = key
+        self.params = params
+
+
+class NotFound(ActionRefused):
+    status = 404
+
+
+class Forbidden(ActionRefused, AuthError):
+    """The user's role or wards do not allow this (the pages answer it 403 like any AuthError)."""
+
+    status = 403
+
+
+class Conflict(ActionRefused):
+    """Someone else changed the incident since the version the action was based on."""
+
+    status = 409
+
+
+class InvalidAction(ActionRefused):
+    """The action is impossible in the incident's status, or its fields are missing or bad."""
+
+    status = 400

@@ -4,17 +4,21 @@ Devices are spread round-robin over Tân An's wards and placed around each
 ward's centroid with a seeded jitter proportional to the square root of its
 area.  Ids are stable for a seed and count (``aq-27694-01``).  Per-ward event
 sources (public-service portal, citizen reports, e-government, field alerts,
-COVID reporting) and one city security operations centre complete the fleet.
+COVID reporting) and the city-level sources complete the fleet: the security
+operations centre (``soc-city``) and the city's own e-government office
+(``egov-city``) publish with the reserved city code in the ward position
+(:data:`ioc.contract.CITY`), placed at the city hall.
 """
 
 from __future__ import annotations
 
 import math
 import random
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from geodata.registry import Ward, wards
+from ioc.contract import CITY
 
 __all__ = ["DEFAULT_COUNTS", "KINDS", "Device", "DeviceKind", "build_fleet", "parse_counts"]
 
@@ -30,6 +34,7 @@ class DeviceKind:
     default_count: int  # for per-ward sources: per ward (0 or 1)
     per_ward: bool = False
     wards: tuple[str, ...] = ()  # restrict placement (river gauges on the Vàm Cỏ Tây)
+    city: bool = False  # one city-level source (count 0 or 1), at the city hall
 
 
 # Riverside wards of the Vàm Cỏ Tây through Tân An (approximate).
@@ -50,7 +55,8 @@ KINDS: dict[str, DeviceKind] = {
     "reports": DeviceKind("pakn", "reports", 300, 1, per_ward=True),
     "egov": DeviceKind("egov", "egov", 3600, 1, per_ward=True),
     "alerts": DeviceKind("field", "alerts", 60, 1, per_ward=True),
-    "security": DeviceKind("soc", "security", 300, 1, wards=(CITY_HALL_WARD,)),
+    "security": DeviceKind("soc", "security", 300, 1, city=True),
+    "egov_city": DeviceKind("egov", "egov", 3600, 1, city=True),
 }
 
 DEFAULT_COUNTS: dict[str, int] = {k: v.default_count for k, v in KINDS.items()}
@@ -97,6 +103,9 @@ def build_fleet(seed: int = 0, counts: Mapping[str, int] | None = None) -> tuple
     all_wards = wards()
     devices: list[Device] = []
     for name, kind in KINDS.items():
+        if kind.city:
+            devices += _city_sources(name, kind, counts[name], all_wards)
+            continue
         pool = [w for w in all_wards if not kind.wards or w.code in kind.wards]
         total = counts[name] * len(pool) if kind.per_ward else counts[name]
         per_ward: dict[str, int] = {}
@@ -127,3 +136,18 @@ def build_fleet(seed: int = 0, counts: Mapping[str, int] | None = None) -> tuple
                 )
             )
     return tuple(devices)
+
+
+def _city_sources(
+    name: str, kind: DeviceKind, count: int, all_wards: Sequence[Ward]
+) -> list[Device]:
+    """A city-level source at the city hall, reporting for the whole city's population."""
+    if count <= 0:
+        return []
+    hall = next(w for w in all_wards if w.code == CITY_HALL_WARD)
+    population = sum(w.population for w in all_wards)
+    phase = LOCAL_MIDNIGHT_UTC if kind.interval_s >= DAY else kind.interval_s / 2
+    return [
+        Device(f"{kind.prefix}-city", name, kind.domain, CITY, hall.lat, hall.lon,
+               kind.interval_s, phase, 1.0, population)
+    ]  # fmt: skip

@@ -17,6 +17,7 @@ __all__ = [
     "fmt_date",
     "fmt_datetime",
     "fmt_day_month",
+    "fmt_duration",
     "fmt_number",
     "fmt_pct",
     "fmt_time",
@@ -85,3 +86,23 @@ def fmt_day_month(day: date | str) -> str:
 
 def _day(day: date | str) -> date:
     return date.fromisoformat(day) if isinstance(day, str) else day
+
+
+# (seconds, Vietnamese, English) units of a duration, largest first.
+_UNITS = ((86_400, "ngày", "d"), (3600, "giờ", "h"), (60, "phút", "min"), (1, "giây", "s"))
+
+
+def fmt_duration(seconds: float | None, lang: str = "vi") -> str:
+    """A response time in its largest unit and the next: ``1 giờ 5 phút`` / ``1 h 5 min``."""
+    if seconds is None or not math.isfinite(seconds):
+        return MISSING
+    left = max(0, round(seconds))
+    i = next(i for i, (size, _, _) in enumerate(_UNITS) if left >= size or size == 1)
+
+    def unit(k: int, n: int) -> str:
+        return f"{n} {_UNITS[k][2] if lang == 'en' else _UNITS[k][1]}"
+
+    first, rest = divmod(left, _UNITS[i][0])
+    if i + 1 < len(_UNITS) and rest // _UNITS[i + 1][0]:
+        return f"{unit(i, first)} {unit(i + 1, rest // _UNITS[i + 1][0])}"
+    return unit(i, first)

@@ -15,10 +15,18 @@ from ioc.contract.messages import (
     encode_event,
     encode_telemetry,
 )
-from ioc.contract.topics import DEFAULT_ROOT, Topic, build_topic, parse_topic, subscription
+from ioc.contract.topics import (
+    CITY,
+    DEFAULT_ROOT,
+    Topic,
+    build_topic,
+    parse_topic,
+    subscription,
+)
 
 __all__ = [
     "CATALOGUE",
+    "CITY",
     "DEFAULT_ROOT",
     "EVENT_TYPES",
     "MAX_PAYLOAD",

@@ -80,6 +80,8 @@ class Domain:
     label_en: str
     metrics: dict[str, Metric] = field(default_factory=dict)
     events: dict[str, EventType] = field(default_factory=dict)
+    # Accepted from city-level sources too (the reserved city code in the ward position).
+    city: bool = False
 
     def label(self, lang: str) -> str:
         return in_lang(lang, self.label_vi, self.label_en)
@@ -218,6 +220,7 @@ _SECURITY = Domain(
         EventType("alert.raised", "Cảnh báo ATTT", "Security alert", "high"),
         EventType("alert.resolved", "Đã xử lý cảnh báo", "Alert resolved"),
     ),
+    city=True,
 )
 
 _EGOV = Domain(
@@ -230,6 +233,7 @@ _EGOV = Domain(
         EventType("document.signed", "Văn bản ký số", "E-document signed"),
         EventType("meeting.held", "Họp trực tuyến", "Online meeting"),
     ),
+    city=True,
 )
 
 # Traffic accidents and device faults reported by field systems as events.

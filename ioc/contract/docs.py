@@ -5,6 +5,7 @@ from __future__ import annotations
 from ioc.contract.catalogue import CATALOGUE
 from ioc.contract.errors import Reason
 from ioc.contract.messages import MAX_PAYLOAD
+from ioc.contract.topics import CITY
 
 __all__ = ["render_markdown"]
 
@@ -14,7 +15,7 @@ _REASONS = {
     Reason.NOT_UTF8: "payload is not UTF-8",
     Reason.MALFORMED_JSON: "payload is not JSON",
     Reason.BAD_SHAPE: "JSON of the wrong shape (missing `values`, `id`, `type`; wrong types)",
-    Reason.UNKNOWN_WARD: "ward code not in the registry",
+    Reason.UNKNOWN_WARD: "ward code not in the registry, or the city code on something not city-level",
     Reason.UNKNOWN_DOMAIN: "domain not in the catalogue, or telemetry on an event domain",
     Reason.UNKNOWN_METRIC: "metric not in the domain's catalogue",
     Reason.UNKNOWN_EVENT_TYPE: "event type not in the domain's catalogue",
@@ -53,6 +54,19 @@ def render_markdown() -> str:
     for d in CATALOGUE.values():
         for e in d.events.values():
             out.append(f"| {d.name} | `{e.name}` | {e.severity} | {e.label_vi} | {e.label_en} |")
+    city = ", ".join(f"`{d.name}`" for d in CATALOGUE.values() if d.city)
+    out += [
+        "",
+        "## City-level sources",
+        "",
+        "A source that belongs to the whole city, not to one ward, publishes with the reserved",
+        f"code `{CITY}` in the ward position: `tanan/v1/{CITY}/security/soc/event`. It is accepted",
+        f"for events of the city-level domains ({city}) only; telemetry, status messages and",
+        "other domains under it are rejected as `unknown_ward`. Such events are stored with",
+        f"`events.ward_code = '{CITY}'`; the incidents they open have no ward",
+        "(`incidents.ward_code` NULL) and show as city-level, never on a ward's page. Added to",
+        "`tanan/v1` without changing anything a ward source sends.",
+    ]
     out += [
         "",
         "## Rejection reasons (`dead_letters.reason`)",

@@ -17,7 +17,7 @@ from typing import Any
 
 from ioc.contract.catalogue import CATALOGUE
 from ioc.contract.errors import Reason, Rejected
-from ioc.contract.topics import DEFAULT_ROOT, Topic, parse_topic
+from ioc.contract.topics import CITY, DEFAULT_ROOT, Topic, parse_topic
 
 __all__ = [
     "MAX_PAYLOAD",
@@ -113,9 +113,15 @@ class Validator:
             raise
         except (ValueError, RecursionError) as exc:
             raise Rejected(Reason.MALFORMED_JSON, str(exc)[:120]) from None
-        if t.ward not in self.wards:
-            raise Rejected(Reason.UNKNOWN_WARD, f"ward {t.ward} is not in the registry")
         dom = CATALOGUE.get(t.domain)
+        if t.city:
+            if dom is None or not dom.city or t.kind != "event":
+                raise Rejected(
+                    Reason.UNKNOWN_WARD,
+                    f"the city code {CITY} carries events of city-level domains only",
+                )
+        elif t.ward not in self.wards:
+            raise Rejected(Reason.UNKNOWN_WARD, f"ward {t.ward} is not in the registry")
         if dom is None:
             raise Rejected(Reason.UNKNOWN_DOMAIN, f"domain {t.domain!r} is not in the catalogue")
         if t.kind == "status":

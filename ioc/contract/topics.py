@@ -1,5 +1,10 @@
 """Topic grammar of the wire contract: ``{root}/{ward}/{domain}/{device}/{kind}``.
 
+``{ward}`` is a ward's 5-digit GSO code, or the reserved :data:`CITY` code
+``00000`` for sources that belong to the whole city (the security operations
+centre, city-wide e-government counters): an additive extension of ``tanan/v1``,
+accepted for the event domains the catalogue marks city-level.
+
 Pure and cached: the same few thousand topics arrive over and over.
 """
 
@@ -12,9 +17,11 @@ from typing import Literal
 
 from ioc.contract.errors import Reason, Rejected
 
-__all__ = ["DEFAULT_ROOT", "Topic", "build_topic", "parse_topic", "subscription"]
+__all__ = ["CITY", "DEFAULT_ROOT", "Topic", "build_topic", "parse_topic", "subscription"]
 
 DEFAULT_ROOT = "tanan/v1"
+# The ward position of a city-level source: no ward has this GSO code.
+CITY = "00000"
 TopicKind = Literal["telemetry", "event", "status"]
 _KINDS = frozenset(("telemetry", "event", "status"))
 _WARD = re.compile(r"^\d{5}$")
@@ -28,6 +35,11 @@ class Topic:
     domain: str
     device: str
     kind: TopicKind
+
+    @property
+    def city(self) -> bool:
+        """A city-level source (:data:`CITY` in the ward position)."""
+        return self.ward == CITY
 
     def build(self, root: str = DEFAULT_ROOT) -> str:
         return f"{root}/{self.ward}/{self.domain}/{self.device}/{self.kind}"

@@ -52,8 +52,11 @@ class StoreSetup:
 class IngestStore:
     """One connection to the schema, opened by :meth:`open` and again after an outage."""
 
-    def __init__(self, dsn: str, schema: str = "public") -> None:
+    def __init__(
+        self, dsn: str, schema: str = "public", *, correlation_window: timedelta | None = None
+    ) -> None:
         self._dsn, self._schema = dsn, schema
+        self._correlation_window = correlation_window
         self._conn: psycopg.Connection[Any] | None = None
 
     @property
@@ -88,7 +91,13 @@ class IngestStore:
             raise ServiceUnavailable("PostgreSQL: not connected")
         conn = self._conn
         with self._translated():
-            return write_batch(conn, rows, incidents=incidents, resolutions=resolutions)
+            return write_batch(
+                conn,
+                rows,
+                incidents=incidents,
+                resolutions=resolutions,
+                correlation_window=self._correlation_window,
+            )
 
     def close(self) -> None:
         conn, self._conn = self._conn, None

@@ -26,13 +26,14 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import class_row, dict_row
 
+# Incident reads live in their own module; these two keep their old names here.
+from ioc.store.incident_queries import incident_severity_counts, incidents
 from ioc.store.records import (
     BoundaryRow,
     CovidDay,
     DossierCounts,
     DossierDay,
     EgovCounts,
-    IncidentRow,
     LatestValues,
     OverdueDossier,
     ReportRow,
@@ -41,7 +42,6 @@ from ioc.store.records import (
     WardDossiers,
     WardRow,
 )
-from vocab.severity import ACTIVE_STATUSES, SEVERITIES
 
 __all__ = [
     "Window",
@@ -118,58 +118,7 @@ def boundary_rows(conn: Conn) -> list[BoundaryRow]:
     return cast(list[BoundaryRow], rows)
 
 
-# ---- incidents and reports ------------------------------------------------
-
-
-def incident_severity_counts(conn: Conn, wards: Sequence[str] | None) -> dict[str, int]:
-    rows = _dicts(
-        conn,
-        f"SELECT severity, count(*) AS n FROM incidents WHERE status = ANY(%(active)s) AND {_WARDS}"
-        " GROUP BY severity",
-        {"active": list(ACTIVE_STATUSES), "wards": _w(wards)},
-    )
-    return {r["severity"]: int(r["n"]) for r in rows}
-
-
-def incidents(
-    conn: Conn,
-    wards: Sequence[str] | None,
-    *,
-    domain: str | None = None,
-    severity: str | None = None,
-    status: str | None = None,
-    active_only: bool = False,
-    limit: int = 200,
-) -> list[IncidentRow]:
-    """Newest first, most severe first among the same minute."""
-    return _rows(
-        conn,
-        IncidentRow,
-        f"""
-        SELECT id, opened_at, updated_at, ward_code, domain, kind, severity, status, title,
-               lat, lon
-        FROM incidents
-        WHERE {_WARDS}
-          AND (%(domain)s::text IS NULL OR domain = %(domain)s)
-          AND (%(severity)s::text IS NULL OR severity = %(severity)s)
-          AND (%(status)s::text IS NULL OR status = %(status)s)
-          AND (NOT %(active_only)s OR status = ANY(%(active)s))
-        ORDER BY date_trunc('minute', opened_at) DESC,
-                 array_position(%(severities)s::text[], severity),
-                 opened_at DESC, id DESC
-        LIMIT %(limit)s
-        """,
-        {
-            "wards": _w(wards),
-            "domain": domain,
-            "severity": severity,
-            "status": status,
-            "active_only": active_only,
-            "active": list(ACTIVE_STATUSES),
-            "severities": list(SEVERITIES),
-            "limit": limit,
-        },
-    )
+# ---- citizen reports ------------------------------------------------------
 
 
 def open_reports(

@@ -8,7 +8,7 @@ SQL that fills them (psycopg's ``class_row``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -24,10 +24,13 @@ __all__ = [
     "DossierCounts",
     "DossierDay",
     "EgovCounts",
+    "IncidentCauseRow",
+    "IncidentLogRow",
     "IncidentRow",
     "LatestValues",
     "OverdueDossier",
     "ReportRow",
+    "ResponseStat",
     "SeriesPoint",
     "WardDevice",
     "WardDossiers",
@@ -73,6 +76,13 @@ class BoundaryRow(TypedDict):
 
 @dataclass(frozen=True, slots=True)
 class IncidentRow:
+    """An incident as lists and the detail view show it.
+
+    ``cause`` is the stored :class:`ioc.model.IncidentCause` (``{}`` for incidents
+    stored before causes were data: those show their stored ``title``);
+    ``ward_code`` None is a city-level incident.
+    """
+
     id: int
     opened_at: datetime
     updated_at: datetime
@@ -84,6 +94,82 @@ class IncidentRow:
     title: str
     lat: float | None
     lon: float | None
+    version: int = 1
+    cause: dict[str, Any] = field(default_factory=dict)
+    current_value: float | None = None
+    peak_value: float | None = None
+    acknowledged_at: datetime | None = None
+    dispatched_at: datetime | None = None
+    resolved_at: datetime | None = None
+    closed_at: datetime | None = None
+    team: str | None = None
+    assignee: str | None = None
+    resolution: str | None = None
+    causes: int = 1  # how many causes are linked to it, the opening one included
+
+    @property
+    def ack_s(self) -> float | None:
+        """Seconds from opening to the first acknowledgement (or dispatch / resolution)."""
+        return _secs(self.opened_at, self.acknowledged_at)
+
+    @property
+    def resolve_s(self) -> float | None:
+        """Seconds from opening to its resolution."""
+        return _secs(self.opened_at, self.resolved_at)
+
+
+def _secs(start: datetime, end: datetime | None) -> float | None:
+    return None if end is None else max(0.0, (end - start).total_seconds())
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentLogRow:
+    """One change of an incident (``incident_log``), oldest first in a timeline."""
+
+    id: int
+    incident_id: int
+    at: datetime
+    actor: str
+    action: str  # open, escalate, attach, ack, dispatch, comment, resolve, auto_resolve, ...
+    from_status: str | None
+    to_status: str | None
+    severity_from: str | None
+    severity_to: str | None
+    version: int | None
+    note: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentCauseRow:
+    """A cause linked to an incident: the one that opened it (``is_primary``) or a correlated one."""
+
+    id: int
+    incident_id: int
+    cause_key: str
+    at: datetime
+    is_primary: bool
+    domain: str
+    kind: str
+    severity: Severity
+    cause: dict[str, Any]
+    value: float | None
+    peak_value: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseStat:
+    """Response times of the incidents of one domain and severity opened in a period (seconds)."""
+
+    domain: str
+    severity: Severity
+    n: int
+    acked: int
+    resolved: int
+    ack_median_s: float | None
+    ack_p90_s: float | None
+    resolve_median_s: float | None
+    resolve_p90_s: float | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,7 @@ from ioc.model import (
     Resolution,
     WriteResult,
 )
-from ioc.store.incidents import open_incidents, resolve_incidents
+from ioc.store.incidents import IncidentChanges, open_incidents, resolve_incidents
 
 __all__ = ["write_batch"]
 
@@ -157,11 +157,17 @@ def write_batch(
     *,
     incidents: Sequence[IncidentCandidate] = (),
     resolutions: Sequence[Resolution] = (),
+    correlation_window: timedelta | None = None,
 ) -> WriteResult:
-    """Write one batch in one transaction; the caller acknowledges after this returns."""
+    """Write one batch in one transaction; the caller acknowledges after this returns.
+
+    ``correlation_window``: findings of the same ward and group within it attach to one
+    incident (:func:`~ioc.store.incidents.open_incidents`); None: no correlation.
+    """
     new_readings: list[ReadingRow] = []
     new_events: list[EventRow] = []
-    opened = resolved = 0
+    changes = IncidentChanges()
+    resolved = 0
     _prepare_partitions(conn, rows)
     with conn.transaction(), conn.cursor() as cur:
         cur.execute(_STAGING)
@@ -215,7 +221,7 @@ def write_batch(
                 for d in rows.dead_letters:
                     copy.write_row((d.received_at, d.topic, d.payload, d.reason, d.detail))
         if incidents:
-            opened = open_incidents(conn, incidents)
+            changes = open_incidents(conn, incidents, correlation_window=correlation_window)
         if resolutions:
             resolved = resolve_incidents(conn, resolutions)
     return WriteResult(
@@ -224,6 +230,8 @@ def write_batch(
         duplicate_readings=len(rows.readings) - len(new_readings),
         duplicate_events=len(rows.events) - len(new_events),
         dead_letters=len(rows.dead_letters),
-        incidents_opened=opened,
+        incidents_opened=changes.opened,
         incidents_resolved=resolved,
+        incidents_escalated=changes.escalated,
+        causes_attached=changes.attached,
     )

@@ -24,11 +24,11 @@ from geodata.registry import ward_codes, wards
 from ingest.decode import RawMessage, decode
 from ingest.rows import to_rows
 from ingest.rules import evaluate
-from ioc.contract import CATALOGUE, Validator
+from ioc.contract import CATALOGUE, CITY, Validator
 from ioc.model import BatchRows, ReadingRow
 from ioc.store import queries
 from ioc.store.db import connect
-from ioc.store.incidents import transition
+from ioc.store.incident_actions import ActionRequest, perform
 from ioc.store.wards import upsert_boundaries
 from ioc.store.writer import write_batch
 from simulators.domains.base import TZ, Out, event, telemetry
@@ -202,7 +202,8 @@ def expected_incidents(sim: Loaded, wards: Sequence[str] | None) -> dict[str, tu
 
     A metric at its alarm level opens one incident per ward and metric (critical at 1.5x
     the level, or half of it when low is bad, else high); a field or security alert of
-    medium severity or more opens one incident of its own.
+    medium severity or more opens one incident of its own (the security centre's are
+    city-level).  Written without a correlation window: nothing attaches.
     """
     found: dict[str, tuple[str, ...]] = {}
     for m in sim.msgs:
@@ -223,8 +224,9 @@ def expected_incidents(sim: Loaded, wards: Sequence[str] | None) -> dict[str, tu
                 found[key] = (m.ward, m.domain, f"{name}.alarm", sev)
         elif m.domain in ("alerts", "security") and not m.type.endswith(".resolved"):
             sev = str(m.attrs.get("severity"))
-            if sev in ("medium", "high", "critical"):
-                found[f"{m.device}:{m.doc['id']}"] = (m.ward, m.domain, m.type, sev)
+            if sev in ("medium", "high", "critical"):  # city-level sources: no ward
+                ward = None if m.ward == CITY else m.ward
+                found[f"{m.device}:{m.doc['id']}"] = (ward, m.domain, m.type, sev)
     return found
 
 
@@ -272,7 +274,9 @@ def test_incident_filters_and_limit(sim: Loaded) -> None:
         assert len(rows) == sum(1 for v in want if v[3] == sev)
         assert all(r.severity == sev for r in rows)
     rows = queries.incidents(conn, ONE, domain="security", limit=10_000)
-    assert rows == []  # the security centre is in 27694 only
+    assert rows == []  # the security centre is city-level: on no ward's list
+    city = queries.incidents(conn, None, domain="security", limit=10_000)
+    assert city and all(r.ward_code is None for r in city)
     assert queries.incidents(conn, None, limit=5) == everything[:5]
     assert queries.incidents(conn, None, active_only=True, limit=10_000) == everything
 
@@ -288,8 +292,8 @@ def test_incident_status_filters_follow_transitions(sim: Loaded) -> None:
     before = queries.incident_severity_counts(conn, None)
     with conn.transaction() as tx:
         first, second = queries.incidents(conn, None, limit=2)
-        transition(conn, first.id, "acknowledged", "test")
-        transition(conn, second.id, "resolved", "test")
+        perform(conn, first.id, ActionRequest("ack", "test"), lambda _ward: None)
+        perform(conn, second.id, ActionRequest("resolve", "test", note="ok"), lambda _ward: None)
         resolved = queries.incidents(conn, None, status="resolved")
         assert [r.id for r in resolved] == [second.id]
         acked = queries.incidents(conn, None, status="acknowledged")

@@ -23,7 +23,7 @@ from ioc.live import DeviceValue, LiveState
 from ioc.readmodel import DeviceMarker, ReadModel
 from ioc.store import queries
 from ioc.store.db import Database
-from ioc.store.incidents import transition
+from ioc.store.incident_actions import ActionRequest, perform
 from ioc.store.records import DossierCounts, IncidentRow
 from simulators.domains.base import event, telemetry
 from simulators.fleet import Device
@@ -83,7 +83,7 @@ def test_a_cached_answer_is_the_typed_value_a_fresh_one_is(
     key = cache_key(queries.incidents, (None,), {}, skip=1)
     assert cached.live.cache_get(key) is not None
     # The database moves on; for the TTL every worker sees the answer in Redis.
-    transition(db, first[0].id, "acknowledged", "test")
+    perform(db, first[0].id, ActionRequest("ack", "test"), lambda _ward: None)
     again = make().query(queries.incidents, None)
     assert again == first and all(type(a) is IncidentRow for a in again)
     assert again[0].opened_at == first[0].opened_at and again[0].opened_at.utcoffset() is not None

@@ -11,15 +11,15 @@ from hypothesis import strategies as st
 
 from ioc.cache import _codec, cache_key
 from ioc.live import LiveState
-from ioc.store import queries
-from ioc.store.records import IncidentRow, SeriesPoint
+from ioc.store import incident_queries, queries
+from ioc.store.records import IncidentCauseRow, IncidentLogRow, IncidentRow, SeriesPoint
 
 NOW = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
 
 
 def test_key_binds_defaults_and_keyword_order() -> None:
     key = cache_key(queries.incidents, (None,), {}, skip=1)
-    assert key.startswith("ioc.store.queries.incidents:")
+    assert key.startswith("ioc.store.incident_queries.incidents:")
     assert key == cache_key(queries.incidents, (None,), {"limit": 200}, skip=1)
     assert key == cache_key(queries.incidents, (), {"wards": None, "active_only": False}, skip=1)
     a = cache_key(queries.incidents, (None,), {"domain": "air", "severity": "high"}, skip=1)
@@ -85,15 +85,25 @@ def _answers(fn: typing.Callable[..., object]) -> st.SearchStrategy[object]:
 
 st.register_type_strategy(datetime, _aware())
 st.register_type_strategy(float, _FINITE)
+# Records with a stored JSON document (an incident's cause, a log row's data): any JSON object.
+for _cls, _field in ((IncidentRow, "cause"), (IncidentLogRow, "data"), (IncidentCauseRow, "cause")):
+    st.register_type_strategy(
+        _cls, st.builds(_cls, **{_field: st.dictionaries(st.text(), _JSON, max_size=3)})
+    )
 
 
-@pytest.mark.parametrize("name", sorted(set(queries.__all__) - {"Window"}))
+_QUERIES = {n: getattr(queries, n) for n in set(queries.__all__) - {"Window"}} | {
+    n: getattr(incident_queries, n) for n in incident_queries.__all__
+}
+
+
+@pytest.mark.parametrize("name", sorted(_QUERIES))
 @settings(max_examples=30, deadline=None)
 @given(data=st.data())
 def test_every_query_answer_round_trips_through_the_cache_codec(
     name: str, data: st.DataObject
 ) -> None:
-    fn = getattr(queries, name)
+    fn = _QUERIES[name]
     value = data.draw(_answers(fn))
     codec = _codec(fn)
     back = codec.validate_json(codec.dump_json(value))

@@ -11,8 +11,8 @@ from ingest.batcher import Batcher
 from ingest.decode import RawMessage, decode
 from ingest.rows import to_rows
 from ingest.rules import evaluate
-from ioc.contract import Reason, Validator, encode_event, encode_telemetry
-from ioc.model import EventRow, ReadingRow
+from ioc.contract import CITY, Reason, Validator, encode_event, encode_telemetry
+from ioc.model import EventRow, IncidentCause, ReadingRow
 
 NOW = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
 
@@ -87,8 +87,16 @@ def test_rules_open_one_incident_per_ward_metric_at_alarm() -> None:
     found = {c.dedup_key: c for c in evaluate(readings, [], domains)}
     assert set(found) == {"alarm:27694:air:pm25", "alarm:27697:traffic:speed_kmh"}
     pm = found["alarm:27694:air:pm25"]
-    assert pm.detail["value"] == 240.0 and pm.severity == "critical"
-    assert "Phường 1" in pm.title
+    assert pm.severity == "critical" and pm.group == "air" and pm.opens
+    assert pm.cause == IncidentCause(
+        domain="air", kind="pm25.alarm", ward_code="27694", metric="pm25", value=240.0,
+        unit="µg/m³", threshold=150.0, device="aq-2",
+    )  # fmt: skip
+    # The stored title is the Vietnamese rendering of the cause, without the ward's name
+    # (lists show the ward in a column of its own).
+    assert pm.title == "Bụi PM2.5 vượt ngưỡng báo động: 240 µg/m³ (ngưỡng 150 µg/m³)"
+    speed = found["alarm:27697:traffic:speed_kmh"]
+    assert speed.title.startswith("Tốc độ dưới ngưỡng báo động: 3,0 km/h")
 
 
 def test_rules_for_events() -> None:
@@ -102,6 +110,25 @@ def test_rules_for_events() -> None:
     found = evaluate([], events, {})
     assert [c.kind for c in found] == ["traffic.accident"]
     assert found[0].severity == "high" and found[0].lat == 10.5
+    assert found[0].group == "traffic" and found[0].cause.event_ids == ("e1",)
+
+
+def test_rules_city_level_alerts_and_reports_that_only_attach() -> None:
+    events = [
+        EventRow(NOW, CITY, "security", "soc-city", "e2", "alert.raised",
+                 {"severity": "high", "text": "Dò quét mật khẩu"}),
+        EventRow(NOW, "27694", "reports", "pakn", "r1", "report.created",
+                 {"category": "ngap_ung", "text": "Ngập sâu"}),
+        EventRow(NOW, "27694", "reports", "pakn", "r2", "report.created", {"category": "khac"}),
+    ]  # fmt: skip
+    found = {c.dedup_key: c for c in evaluate([], events, {})}
+    assert set(found) == {"event:soc-city:e2", "report:pakn:r1"}
+    soc = found["event:soc-city:e2"]
+    assert soc.ward_code is None and soc.cause.ward_code is None and soc.group is None
+    assert soc.title == "Cảnh báo ATTT: Dò quét mật khẩu"
+    report = found["report:pakn:r1"]
+    assert not report.opens and report.group == "flood" and report.severity == "low"
+    assert report.cause.category == "ngap_ung" and report.cause.event_ids == ("r1",)
 
 
 def test_metrics_render_prometheus_text() -> None:
