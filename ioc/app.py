@@ -21,7 +21,7 @@ import flask
 from dash import Dash, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
-from ioc import auth, compress
+from ioc import api, auth, compress
 from ioc.cache import QueryCache
 from ioc.config import Settings, load_settings
 from ioc.live import LiveState
@@ -175,6 +175,7 @@ def create_app(settings: Settings) -> Dash:
         enabled=settings.app.auth == "on",
         language=settings.app.language,
     )
+    api.install(server)
     for name in PAGE_MODULES:
         module = importlib.import_module(f"ioc.pages.{name}")
         module.register_callbacks(app)

@@ -48,6 +48,7 @@ __all__ = [
     "current_user",
     "install",
     "load_users",
+    "lookup_user",
     "require_ward",
     "visible_wards",
 ]
@@ -148,6 +149,12 @@ def current_user() -> User | None:
     return user if isinstance(user, User) else None
 
 
+def lookup_user(name: str) -> User | None:
+    """The user ``name`` of the users file as it is now (API tokens name their user)."""
+    store = flask.current_app.extensions.get("ioc_users")
+    return store.get(name) if isinstance(store, _UserStore) else None
+
+
 def current_lang() -> str:
     return lang_of(flask.session.get("lang", flask.current_app.config.get("IOC_LANG", "vi")))
 
@@ -199,6 +206,7 @@ def _login_page(lang: str, error: bool, next_url: str) -> str:
 def install(server: flask.Flask, users_file: Path | None, *, enabled: bool, language: str) -> None:
     """Add the session, the guard and the /login, /logout and /lang routes to ``server``."""
     store = _UserStore(users_file)
+    server.extensions["ioc_users"] = store
     server.config["IOC_LANG"] = language
     server.config["SESSION_COOKIE_HTTPONLY"] = True
     server.config["SESSION_COOKIE_SAMESITE"] = "Lax"
@@ -220,6 +228,8 @@ def install(server: flask.Flask, users_file: Path | None, *, enabled: bool, lang
         path = flask.request.path
         if user is not None or path.startswith(_PUBLIC_PREFIXES):
             return None
+        if path.startswith("/api/"):
+            return None  # the API authenticates bearer tokens itself and answers JSON 401
         if path.startswith("/_dash-") or path.startswith("/_reload-hash"):
             return "unauthorized", 401
         full = path + (

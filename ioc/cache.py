@@ -95,6 +95,19 @@ class QueryCache:
         key = cache_key(fn, args, kwargs, skip=1)
         return self._cached(fn, key, lambda: db.run(fn, *args, **kwargs))
 
+    def query_at(
+        self,
+        revision: int,
+        db: Database,
+        fn: Callable[Concatenate[Connection, P], R],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> R:
+        """:meth:`query` for data with a revision counter: an answer cached before the
+        revision moved is never returned (the key carries the revision)."""
+        key = f"{cache_key(fn, args, kwargs, skip=1)}@{revision}"
+        return self._cached(fn, key, lambda: db.run(fn, *args, **kwargs))
+
     def _cached(self, fn: Callable[..., R], key: str, compute: Callable[[], R]) -> R:
         if self.ttl_ms <= 0:
             return compute()

@@ -9,6 +9,7 @@ ward in its own column, and :func:`place` names it where there is none.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from ioc.contract.catalogue import CATALOGUE, EVENT_TYPES, Metric
@@ -70,10 +71,15 @@ def cause_title(cause: IncidentCause, lang: str) -> str:
     return f"{label}: {cause.text}" if cause.text else label
 
 
-def title(cause: Mapping[str, Any], stored: str, lang: str) -> str:
-    """An incident's title from its stored cause; the stored text for incidents without one."""
+def title(cause: Mapping[str, Any], stored: str, lang: str, *, value: float | None = None) -> str:
+    """An incident's title from its stored cause, with its current ``value`` when it has one;
+    the stored text for incidents stored before causes were data."""
     parsed = IncidentCause.from_json(dict(cause))
-    return stored if parsed is None else cause_title(parsed, lang)
+    if parsed is None:
+        return stored
+    if value is not None and parsed.metric is not None:
+        parsed = replace(parsed, value=value)
+    return cause_title(parsed, lang)
 
 
 def place(ward_code: str | None, names: Mapping[str, str], lang: str) -> str:

@@ -11,6 +11,7 @@ the configured prefix):
 ``P:wardvals:{ward}:{metric}`` hash device -> latest value (input of the summary)
 ``P:ward:{ward}``              hash metric -> ``{"avg","min","max","sum","n"}``
 ``P:version``                  integer, incremented once per applied update
+``P:incidents_rev``            integer, incremented when a person changed an incident
 ``P:last_update``              epoch seconds of the newest write
 ``P:stats:{worker}``           hash of ingest counters, per worker (expires after 1 h)
 ``P:cache:{key}``              the app's shared query cache (:mod:`ioc.cache`), short TTL
@@ -202,6 +203,22 @@ class LiveState:
     def version(self) -> int:
         raw = self.r.get(self.key("version"))
         return int(raw) if raw else 0
+
+    @_unavailable
+    def incidents_rev(self) -> int:
+        """Moves when someone acted on an incident: part of the incident queries' cache key,
+        so every screen sees an action at once rather than after the cache's TTL."""
+        raw = self.r.get(self.key("incidents_rev"))
+        return int(raw) if raw else 0
+
+    @_unavailable
+    def incidents_changed(self) -> int:
+        """An incident was changed by a person: move the incidents revision and the version
+        (every open page re-reads on its next poll).  Returns the new version."""
+        pipe = self.r.pipeline(transaction=False)
+        pipe.incr(self.key("incidents_rev"))
+        pipe.incr(self.key("version"))
+        return int(pipe.execute()[1])
 
     @_unavailable
     def last_update(self) -> float | None:

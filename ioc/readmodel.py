@@ -133,6 +133,17 @@ class ReadModel:
         """``fn(conn, *args, **kwargs)`` from :mod:`ioc.store.queries`, through the shared cache."""
         return self.cache.query(self.db, fn, *args, **kwargs)
 
+    def incident_query(
+        self, fn: Callable[Concatenate[Connection, P], R], *args: P.args, **kwargs: P.kwargs
+    ) -> R:
+        """:meth:`query` for incident reads: cached under the incidents revision, which a
+        person's action moves, so the one who acted (and every wall) sees it at once."""
+        try:
+            revision = self.live.incidents_rev()
+        except ServiceUnavailable:
+            return self.db.run(fn, *args, **kwargs)  # no shared cache to go stale either
+        return self.cache.query_at(revision, self.db, fn, *args, **kwargs)
+
     # ---- wards -----------------------------------------------------------------
 
     def wards(self) -> list[WardRow]:
