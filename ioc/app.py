@@ -36,7 +36,7 @@ __all__ = ["PAGE_MODULES", "ROTATION", "create_app", "make_server"]
 
 log = logging.getLogger(__name__)
 ASSETS = Path(__file__).parent / "assets"
-PAGE_MODULES = ("wall", "map", "ward", "covid", "services", "incidents")
+PAGE_MODULES = ("wall", "map", "ward", "covid", "services", "incidents", "incident")
 ROTATION = ("/", "/map", "/covid", "/services", "/incidents")
 NAV = (("/", "nav.wall"), ("/map", "nav.map"), ("/covid", "nav.covid"),
        ("/services", "nav.services"), ("/incidents", "nav.incidents"))  # fmt: skip

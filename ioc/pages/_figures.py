@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ioc.contract.catalogue import CATALOGUE, Metric
+from ioc.incident_text import title
 from ioc.store.records import IncidentRow
 from maps.base import DEFAULT_VIEW_PX
 from maps.incidents import incident_layer
@@ -70,7 +71,13 @@ def ward_metric_map(
         fig.update_traces(textfont_size=label_size, selector={"name": "labels"})
         fig.update_traces(colorbar_tickfont_size=label_size, selector={"name": "wards"})
     located = [
-        {"id": i.id, "lat": i.lat, "lon": i.lon, "severity": i.severity, "title": i.title}
+        {
+            "id": i.id,
+            "lat": i.lat,
+            "lon": i.lon,
+            "severity": i.severity,
+            "title": title(i.cause, i.title, lang, value=i.current_value),
+        }
         for i in incidents
         if i.lat is not None and i.lon is not None
     ]

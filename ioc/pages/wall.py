@@ -3,6 +3,12 @@
 Every panel refreshes when the live version moves (``ioc-version``), so the
 wall trails ingest by at most one poll interval.  ``?metric=air.pm25`` picks
 the map's metric.
+
+Unacknowledged critical and high incidents are pinned in a banner above the
+tiles until someone acknowledges them; users who may acknowledge get a button
+per incident (Tab / Enter, or Alt+A for the first one).  An optional alarm
+sound plays when a new incident is pinned: off by default, toggled per browser
+(kept in its local storage; ``ioc/assets/incidents.js``).
 """
 
 from __future__ import annotations
@@ -13,8 +19,10 @@ from functools import partial
 from typing import Any
 
 import dash
-from dash import Dash, Input, Output, State, dcc, html
+from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
 
+from ioc.auth import current_user
+from ioc.incident_text import place
 from ioc.pages._common import (
     callback,
     ctx,
@@ -27,8 +35,9 @@ from ioc.pages._common import (
     ward_names,
 )
 from ioc.pages._figures import parse_metric, ward_metric_map
+from ioc.pages._incident_ui import flash, incident_link, quick_ack, row_title
 from ioc.pages._kpis import tiles
-from ioc.store import queries
+from ioc.store import incident_queries as iq
 from ioc.store.records import IncidentRow
 from vocab.fmt import fmt_time
 from vocab.text import t
@@ -38,12 +47,31 @@ from widgets.tables import ticker
 P = "wall"
 # The map panel at 1920x1080 (CSS px; a 4K wall draws the same layout at twice the size).
 MAP_PX = (1380, 720)
+PINNED = ("critical", "high")  # pinned in the banner until acknowledged
+BANNER_MAX = 4
 
 
 def layout(**params: Any) -> html.Div:
     metric = str(params.get("metric", ""))
+    language = lang()
     return html.Div(
         [
+            html.Div(
+                [
+                    html.Div(id=f"{P}-banner-items", className="banner-items"),
+                    flash(),
+                    html.Button(
+                        [html.Span(t("banner.sound.on", language), className="when-on"),
+                         html.Span(t("banner.sound.off", language), className="when-off")],
+                        id=f"{P}-sound-toggle", n_clicks=0, className="btn sound-toggle sound-off",
+                        title=t("banner.keys", language),
+                    ),
+                ],
+                id=f"{P}-banner", className="wall-banner",
+            ),
+            dcc.Store(id=f"{P}-pinned", data=[]),
+            dcc.Store(id=f"{P}-sound", storage_type="local", data=False),
+            dcc.Store(id=f"{P}-beeped"),
             html.Div(id=f"{P}-kpis", className="kpi-row"),
             html.Div(
                 [
@@ -73,16 +101,81 @@ def layout(**params: Any) -> html.Div:
 def _incident_items(language: str, rows: Sequence[IncidentRow]) -> list[tuple[str, str, str]]:
     names = ward_names(language)
     return [
-        (r.severity, fmt_time(r.opened_at), f"{r.title} · {names.get(r.ward_code or '', '')}")
+        (
+            r.severity,
+            fmt_time(r.opened_at),
+            f"{row_title(r, language)} · {place(r.ward_code, names, language)}",
+        )
         for r in rows
     ]
 
 
 def _active(wards: list[str] | None) -> list[IncidentRow]:
-    return read().query(queries.incidents, wards, active_only=True)
+    return read().incident_query(iq.incidents, wards, active_only=True)
+
+
+def _pinned(wards: list[str] | None) -> list[IncidentRow]:
+    """Open (unacknowledged) critical and high incidents, most severe first, newest first."""
+    rows = read().incident_query(iq.incidents, wards, status="open", limit=500)
+    return [r for r in rows if r.severity in PINNED]
+
+
+def _banner(rows: Sequence[IncidentRow], language: str) -> list[Any]:
+    names, user = ward_names(language), current_user()
+    items: list[Any] = []
+    for r in rows[:BANNER_MAX]:
+        button = quick_ack(r, user, language)
+        items.append(
+            html.Div(
+                [html.Span(t(f"sev.{r.severity}", language), className=f"badge sev-bg-{r.severity}"),
+                 html.B(fmt_time(r.opened_at)),
+                 html.Span(place(r.ward_code, names, language), className="banner-place"),
+                 incident_link(r, row_title(r, language)),
+                 *([button] if button is not None else [])],
+                className=f"banner-item sev-{r.severity}", id=f"{P}-pin-{r.id}",
+            )
+        )  # fmt: skip
+    if len(rows) > BANNER_MAX:
+        items.append(html.Div(t("banner.more", language, n=len(rows) - BANNER_MAX),
+                              className="banner-more"))  # fmt: skip
+    return items
 
 
 def register_callbacks(app: Dash) -> None:
+    @callback(
+        app,
+        Output(f"{P}-banner-items", "children"),
+        Output(f"{P}-banner", "className"),
+        Output(f"{P}-pinned", "data"),
+        Input("ioc-version", "data"),
+    )
+    def banner(_version: int | None) -> tuple[Any, str, Any]:
+        language, wards = lang(), scope()
+        try:
+            rows = _pinned(wards)
+        except Exception as exc:
+            return panel_error("banner", exc, language), "wall-banner", dash.no_update
+        state = "wall-banner pinned" if rows else "wall-banner"
+        return _banner(rows, language), state, [r.id for r in rows]
+
+    app.clientside_callback(  # type: ignore[no-untyped-call]
+        ClientsideFunction("ioc", "toggleSound"),
+        Output(f"{P}-sound", "data"),
+        Input(f"{P}-sound-toggle", "n_clicks"),
+        State(f"{P}-sound", "data"),
+    )
+    app.clientside_callback(  # type: ignore[no-untyped-call]
+        ClientsideFunction("ioc", "soundClass"),
+        Output(f"{P}-sound-toggle", "className"),
+        Input(f"{P}-sound", "data"),
+    )
+    app.clientside_callback(  # type: ignore[no-untyped-call]
+        ClientsideFunction("ioc", "beepOnNew"),
+        Output(f"{P}-beeped", "data"),
+        Input(f"{P}-pinned", "data"),
+        State(f"{P}-sound", "data"),
+    )
+
     # A 4K wall at device scale 1 has twice the CSS pixels: the map's view and type grow with it.
     app.clientside_callback(  # type: ignore[no-untyped-call]  # Dash's own method is untyped
         "function(_m) { return Math.round(100 * window.innerWidth / 1920) / 100; }",
@@ -149,13 +242,16 @@ def register_callbacks(app: Dash) -> None:
             )
 
         def build_list() -> Any:
-            items = _incident_items(language, _active(wards)[:12])
+            rows = _active(wards)[:12]
+            items = _incident_items(language, rows)
             if not items:
                 return html.Div(t("ticker.empty", language), className="empty")
             return html.Ul(
-                [html.Li([html.B(w + " "), txt], className=f"sev-{s}") for s, w, txt in items],
+                [html.Li([html.B(w + " "), dcc.Link(txt, href=f"/incidents/{r.id}")],
+                         className=f"sev-{s}")
+                 for (s, w, txt), r in zip(items, rows, strict=False)],
                 className="incident-list",
-            )
+            )  # fmt: skip
 
         return (
             safe_panel("ticker", build_ticker, language),

@@ -2,7 +2,8 @@
 citizen reports, public-service figures and the COVID level history of one ward.
 
 Ward staff see only their own wards: the layout answers "Không có quyền / Forbidden"
-for another ward and every callback refuses it with 403.
+for another ward and every callback refuses it with 403.  City-level items (the security
+centre, the city's own e-government counters) are on no ward's page.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from ioc.contract.catalogue import CATALOGUE
 from ioc.pages._common import callback, ctx, forbidden, lang, page_title, read, safe_panel
 from ioc.pages._covid import covid_levels
 from ioc.pages._figures import parse_metric
+from ioc.pages._incident_ui import flash, incident_table
 from ioc.pages._kpis import local_midnight
+from ioc.store import incident_queries as iq
 from ioc.store import queries
 from maps.base import GREY
 from vocab.fmt import (
@@ -84,7 +87,8 @@ def layout(code: str | None = None, **params: Any) -> Component:
                         ),
                         html.Div(id=f"{P}-series"),
                     ),
-                    panel(t("ward.incidents", language), html.Div(id=f"{P}-incidents", className="scroll")),
+                    panel(t("ward.incidents", language),
+                          html.Div([flash(), html.Div(id=f"{P}-incidents", className="scroll")])),
                     panel(t("ward.reports", language), html.Div(id=f"{P}-reports", className="scroll")),
                     panel(t("ward.services", language), html.Div(id=f"{P}-services")),
                     panel(t("ward.covid", language), html.Div(id=f"{P}-covid")),
@@ -121,18 +125,9 @@ def _devices(code: str, language: str) -> Any:
 
 
 def _incidents(code: str, language: str) -> Any:
-    rows = read().query(queries.incidents, [code], limit=50)
-    heads = [
-        t("col.time", language),
-        t("col.severity", language),
-        t("col.status", language),
-        t("col.title", language),
-    ]
-    body = [[fmt_datetime(r.opened_at), t(f"sev.{r.severity}", language),
-             t(f"status.{r.status}", language), r.title] for r in rows]  # fmt: skip
-    return simple_table(
-        heads, body, row_classes=[f"sev-{r.severity}" for r in rows], empty=t("empty", language)
-    )
+    """The ward's own incidents (never city-level ones), linked to their detail views."""
+    rows = read().incident_query(iq.incidents, [code], limit=50)
+    return incident_table(rows, language, {}, table_id=f"{P}-incident-list", show_ward=False)
 
 
 def _reports(code: str, language: str) -> Any:

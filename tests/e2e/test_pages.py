@@ -74,8 +74,11 @@ def test_language_switch(dash_duo: Any, app_factory: Callable[..., Dash]) -> Non
 def test_freshness_badge_turns_red(
     dash_duo: Any, app_factory: Callable[..., Dash], settings: Settings
 ) -> None:
-    _feed(settings)
+    # Fed once the page is up: the badge is fresh for 2 s after the feed, however long the
+    # app took to start and the login to go through.
     start_and_login(dash_duo, app_factory(freshness_s=2.0), "kiosk", "/?kiosk=1")
+    dash_duo.wait_for_element("#ioc-fresh-badge", timeout=10)
+    _feed(settings)
     dash_duo.wait_for_element("#ioc-fresh-badge.badge-fresh", timeout=5)
     dash_duo.wait_for_element("#ioc-fresh-badge.badge-stale", timeout=6)
     screenshot(dash_duo, "wall-stale")
