@@ -63,7 +63,7 @@ def security_alert(severity: Severity = "high") -> IncidentCandidate:
 
 def open_incident(conn: Conn, candidate: IncidentCandidate) -> int:
     """Write the finding through the batch write path; the id of the incident holding it."""
-    write_batch(conn, BatchRows(), rollups=True, incidents=[candidate])
+    write_batch(conn, BatchRows(), incidents=[candidate])
     row = conn.execute(
         "SELECT incident_id FROM incident_causes WHERE cause_key = %s ORDER BY id DESC LIMIT 1",
         (candidate.dedup_key,),

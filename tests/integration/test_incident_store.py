@@ -23,9 +23,7 @@ WINDOW = timedelta(minutes=30)
 
 
 def _write(db: Conn, *candidates: Any) -> None:
-    write_batch(
-        db, BatchRows(), rollups=True, incidents=list(candidates), correlation_window=WINDOW
-    )
+    write_batch(db, BatchRows(), incidents=list(candidates), correlation_window=WINDOW)
 
 
 def _event(ward: str, domain: str, eid: str, type_: str, at: datetime, **attrs: Any) -> EventRow:

@@ -129,8 +129,9 @@ def test_writers_refuse_an_older_schema(database_url: str) -> None:
     schema = make_schema(database_url, "t_v3", target=3)
     try:
         with connect(database_url, schema) as conn:
+            latest = latest_version(FLAVOUR)
             with pytest.raises(
-                StoreError, match="version 3, this code needs 4: run 'ioc db upgrade'"
+                StoreError, match=f"version 3, this code needs {latest}: run 'ioc db upgrade'"
             ):
                 require_current(conn)
             conn.rollback()
