@@ -155,6 +155,10 @@ def test_ward_staff_see_their_incidents_and_may_only_comment_or_resolve(
     assert not dash_duo.driver.find_elements("css selector", "#ward-incident-list .btn-ack")
     time.sleep(1)
     screenshot(dash_duo, "ward-incidents")
+    dash_duo.find_element("#ioc-lang-switch").click()
+    dash_duo.wait_for_contains_text("#ward-incident-list", "Street flooding", timeout=10)
+    time.sleep(1)
+    screenshot(dash_duo, "ward-incidents-en")
     dash_duo.find_element(f"#ward-incident-list a[href='/incidents/{mine}']").click()
     dash_duo.wait_for_element("#incident-act-comment", timeout=10)
     visible = [b.get_attribute("id") for b in dash_duo.driver.find_elements(

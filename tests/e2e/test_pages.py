@@ -67,6 +67,8 @@ def test_language_switch(dash_duo: Any, app_factory: Callable[..., Dash]) -> Non
     dash_duo.find_element("#ioc-lang-switch").click()
     dash_duo.wait_for_text_to_equal(".incidents-page h1", "Incident list", timeout=10)
     dash_duo.wait_for_text_to_equal("#ioc-nav .nav-link", "Overview")
+    dash_duo.wait_for_contains_text("#incidents-response-table", "Ack: median", timeout=10)
+    screenshot(dash_duo, "incidents-en")
     assert dash_duo.driver.current_url.endswith("/incidents")
     assert dash_duo.get_logs() == []
 
