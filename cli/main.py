@@ -12,14 +12,25 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from cli.commands import config, contract, db, demo, geodata, ingest, serve, simulate, tokens
+from cli.commands import (
+    broker,
+    config,
+    contract,
+    db,
+    demo,
+    geodata,
+    ingest,
+    serve,
+    simulate,
+    tokens,
+)
 from ioc.config import ConfigError, Settings, load_settings
 
 __all__ = ["main"]
 
 log = logging.getLogger("ioc")
 
-COMMANDS = (config, contract, db, ingest, geodata, simulate, serve, tokens, demo)
+COMMANDS = (config, contract, db, ingest, geodata, simulate, serve, tokens, demo, broker)
 
 
 def build_parser() -> argparse.ArgumentParser:

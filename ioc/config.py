@@ -15,7 +15,7 @@ from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -38,6 +38,7 @@ class MqttUrl(_Section):
     username: str | None
     password: str | None
     tls: bool
+    cafile: str | None = None  # CA bundle for mqtts:// (None: the system's)
 
 
 class IngestSettings(_Section):
@@ -118,6 +119,10 @@ class Settings(BaseSettings):
     database_url: str = "postgresql://postgres@127.0.0.1:5432/ioc"
     redis_url: str = "redis://127.0.0.1:6379/0"
     mqtt_url: str = "mqtt://127.0.0.1:1884"
+    # The broker password apart from the URL, so it can come from a secret file
+    # (IOC_MQTT_PASSWORD_FILE); it wins over a password in IOC_MQTT_URL.
+    mqtt_password: str | None = None
+    mqtt_cafile: Path | None = Field(None, description="CA certificate(s) for mqtts://")
     topic_root: str = Field("tanan/v1", pattern=r"^[A-Za-z0-9_/-]+$")
     redis_prefix: str = Field("ioc", pattern=r"^[A-Za-z0-9_.:-]+$")
     db_schema: str = Field("public", pattern=r"^[a-z_][a-z0-9_]*$")
@@ -170,9 +175,10 @@ class Settings(BaseSettings):
         return MqttUrl(
             host=parts.hostname or "127.0.0.1",
             port=parts.port or (8883 if tls else 1883),
-            username=parts.username,
-            password=parts.password,
+            username=unquote(parts.username) if parts.username else None,
+            password=self.mqtt_password or (unquote(parts.password) if parts.password else None),
             tls=tls,
+            cafile=str(self.mqtt_cafile) if self.mqtt_cafile else None,
         )
 
     @property

@@ -60,7 +60,7 @@ def new_client(
     if url.username:
         client.username_pw_set(url.username, url.password)
     if url.tls:
-        client.tls_set()
+        client.tls_set(ca_certs=url.cafile)
     if will:
         client.will_set(will[0], will[1], qos=1, retain=True)
     client.reconnect_delay_set(min_delay=1, max_delay=30)
@@ -237,7 +237,7 @@ class Consumer:
         self._stopping = False
         self.connected = threading.Event()
         self.subscribed = threading.Event()
-        self._client.on_subscribe = lambda *a: self.subscribed.set()
+        self._client.on_subscribe = self._on_subscribe
 
     def start(self, on_message: Callable[[Delivery, int], None]) -> None:
         """Connect and hand each message, with its connection generation, to ``on_message``.
@@ -267,6 +267,16 @@ class Consumer:
         )
         self.connected.set()
         client.subscribe(self._filter, qos=1)
+
+    def _on_subscribe(
+        self, client: paho.Client, userdata: Any, mid: int, reasons: Any, props: Any
+    ) -> None:
+        refused = [r for r in reasons if _failed(r)]
+        if refused:
+            # The broker's ACL refuses this user the filter: nothing will ever arrive.
+            log.error("broker refused the subscription to %s: %s", self._filter, refused[0])
+            return
+        self.subscribed.set()
 
     def _on_disconnect(
         self, client: paho.Client, userdata: Any, flags: Any, reason: Any, props: Any

@@ -2,7 +2,9 @@
 # Make sure the services the project needs are running on this machine:
 # PostgreSQL (5432) and Redis (6379) as the machine has them, and the
 # project's own Mosquitto on IOC_BROKER_PORT (default 1884) with
-# deploy/mosquitto.conf.in (persistent sessions with a deep queue, TCP_NODELAY).
+# deploy/mosquitto.conf.in (anonymous, loopback only: development and tests; persistent
+# sessions with a deep queue, bounded packets, TCP_NODELAY).  Production brokers use the
+# configuration `ioc broker render` generates (SECURITY.md).
 # Installs the Debian packages first when they are missing and we are root.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"

@@ -8,7 +8,13 @@ import pytest
 
 from ioc.config import Settings, load_settings
 
-pytest_plugins = ["tests.fix_db", "tests.fix_redis", "tests.fix_mqtt", "tests.fix_data"]
+pytest_plugins = [
+    "tests.fix_db",
+    "tests.fix_redis",
+    "tests.fix_mqtt",
+    "tests.fix_broker",
+    "tests.fix_data",
+]
 
 
 @pytest.fixture
