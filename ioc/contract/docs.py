@@ -14,7 +14,8 @@ _REASONS = {
     Reason.TOO_LARGE: f"payload over {MAX_PAYLOAD // 1024} KiB, or event attrs over 16 KiB",
     Reason.NOT_UTF8: "payload is not UTF-8",
     Reason.MALFORMED_JSON: "payload is not JSON",
-    Reason.BAD_SHAPE: "JSON of the wrong shape (missing `values`, `id`, `type`; wrong types)",
+    Reason.BAD_SHAPE: "JSON of the wrong shape (missing `values`, `id`, `type`; wrong types;"
+    " a control character in an id, a type or a text attribute)",
     Reason.UNKNOWN_WARD: "ward code not in the registry, or the city code on something not city-level",
     Reason.UNKNOWN_DOMAIN: "domain not in the catalogue, or telemetry on an event domain",
     Reason.UNKNOWN_METRIC: "metric not in the domain's catalogue",

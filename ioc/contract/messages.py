@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -87,7 +88,38 @@ def _finite_number(name: str, raw: object) -> float:
     value = float(raw)
     if not math.isfinite(value):
         raise Rejected(Reason.NON_FINITE, f"{name} is not finite")
-    return value
+    # -1e-400 parses as -0.0: one zero, so a stored value never prints as "-0".
+    return 0.0 if value == 0.0 else value
+
+
+# PostgreSQL refuses NUL in text and jsonb (one such message made a whole batch fall back
+# to row-by-row writes), and control characters have no place in what the wall shows.
+# Identifiers (ids, types, attribute names) take no control or format characters at all
+# (bidi overrides such as U+202E included); text values keep tab and line breaks.  Lone
+# surrogates ("\\ud800" is valid JSON) are not text either: UTF-8 cannot hold them.
+_BAD_IN_ID = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
+)
+_BAD_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _check_id(name: str, value: str) -> None:
+    if _BAD_IN_ID.search(value):
+        raise Rejected(Reason.BAD_SHAPE, f"{name} holds a control or format character")
+
+
+def _check_text(where: str, value: object, depth: int = 0) -> None:
+    """Every string in ``value`` (attribute values, nested) and every key."""
+    if isinstance(value, str):
+        if _BAD_IN_TEXT.search(value):
+            raise Rejected(Reason.BAD_SHAPE, f"{where} holds a control character")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_id(f"{where} key", key)
+            _check_text(f"{where}.{key[:40]}", item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _check_text(f"{where}[]", item, depth + 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,12 +214,15 @@ class Validator:
             raise Rejected(Reason.BAD_SHAPE, f"'id' must be a string of 1-{_MAX_ID} chars")
         if not isinstance(etype, str):
             raise Rejected(Reason.BAD_SHAPE, "'type' must be a string")
+        _check_id("'id'", event_id)
+        _check_id("'type'", etype)
         if etype not in CATALOGUE[t.domain].events:
             raise Rejected(Reason.UNKNOWN_EVENT_TYPE, f"{t.domain}: {etype[:40]!r} not catalogued")
         if not isinstance(attrs, dict):
             raise Rejected(Reason.BAD_SHAPE, "'attrs' must be an object")
         if len(json.dumps(attrs, ensure_ascii=False)) > _MAX_ATTRS:
             raise Rejected(Reason.TOO_LARGE, "attrs larger than 16 KiB")
+        _check_text("attrs", attrs)
         for key in ("lat", "lon"):
             if key in attrs:
                 _finite_number(f"attrs.{key}", attrs[key])

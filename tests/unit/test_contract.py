@@ -183,3 +183,58 @@ def test_contract_docs_are_current() -> None:
     assert doc.read_text(encoding="utf-8") == render_markdown(), (
         "docs/contract.md is stale: run `ioc contract docs > docs/contract.md`"
     )
+
+
+EVENT_TOPIC = "tanan/v1/27694/reports/app/event"
+
+
+def _event(**fields: object) -> bytes:
+    doc = {"id": "r-1", "type": "report.created", "attrs": {"text": "Rác tồn đọng"}, **fields}
+    return json.dumps(doc, ensure_ascii=False).encode()
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        _event(id="r\u00001"),
+        _event(id="r-1\u202e"),
+        _event(type="report.created\u0000"),
+        _event(attrs={"text": "rác\u0000"}),
+        _event(attrs={"text": "a\u001bb"}),
+        _event(attrs={"nested": {"list": ["ok", "bell\u0007"]}}),
+        _event(attrs={"ke\u0000y": "v"}),
+        _event(attrs={"text": "c1 control \u0085"}),
+    ],
+)
+def test_control_characters_are_bad_shape(payload: bytes) -> None:
+    """Finding 4: a NUL passed the validator and PostgreSQL refused the whole batch."""
+    assert reason(EVENT_TOPIC, payload) is Reason.BAD_SHAPE
+
+
+def test_text_keeps_line_breaks_and_bidi_is_left_to_display() -> None:
+    msg = V.decode(EVENT_TOPIC, _event(attrs={"text": "hai\ndòng\tvà \u202eđảo"}), NOW)
+    assert isinstance(msg, Event) and msg.attrs["text"] == "hai\ndòng\tvà \u202eđảo"
+
+
+@given(st.text(min_size=1, max_size=20))
+def test_control_rule_on_any_text(text: str) -> None:
+    bad = any((ord(c) < 0x20 and c not in "\t\n\r") or 0x7F <= ord(c) <= 0x9F for c in text)
+    try:
+        V.decode(EVENT_TOPIC, _event(attrs={"text": text}), NOW)
+    except Rejected as exc:
+        assert bad and exc.reason is Reason.BAD_SHAPE, exc
+    else:
+        assert not bad
+
+
+def test_negative_zero_is_zero() -> None:
+    """Finding 12: -1e-400 passed as -0.0."""
+    msg = V.decode("tanan/v1/27694/air/aq-1/telemetry", b'{"values": {"pm25": -1e-400}}', NOW)
+    assert isinstance(msg, Telemetry)
+    assert str(msg.values["pm25"]) == "0.0"
+
+
+def test_lone_surrogate_is_bad_shape() -> None:
+    assert reason(
+        EVENT_TOPIC, b'{"id": "r", "type": "report.created", "attrs": {"t": "\\ud800"}}'
+    ) is (Reason.BAD_SHAPE)
