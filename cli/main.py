@@ -24,6 +24,7 @@ from cli.commands import (
     simulate,
     tokens,
 )
+from ioc import logsafe
 from ioc.config import ConfigError, Settings, load_settings
 
 __all__ = ["main"]
@@ -64,6 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"ioc: configuration is invalid (run 'ioc config check'):\n{exc}", file=sys.stderr)
         return 2
     setup_logging("DEBUG" if args.verbose else settings.log_level)
+    logsafe.install(logsafe.secrets_of(settings))
     try:
         return int(args.func(settings, args) or 0)
     except KeyboardInterrupt:

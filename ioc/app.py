@@ -21,7 +21,7 @@ import flask
 from dash import Dash, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
-from ioc import api, auth, compress
+from ioc import api, auth, compress, logsafe
 from ioc.cache import QueryCache
 from ioc.config import Settings, load_settings
 from ioc.live import LiveState
@@ -192,7 +192,9 @@ def close_app(app: Dash) -> None:
 
 def make_server() -> flask.Flask:
     """The WSGI app for gunicorn: ``gunicorn 'ioc.app:make_server()'``."""
-    server: flask.Flask = create_app(load_settings()).server
+    settings = load_settings()
+    logsafe.install(logsafe.secrets_of(settings))
+    server: flask.Flask = create_app(settings).server
     return server
 
 

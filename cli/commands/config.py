@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from ioc.config import Settings
+from ioc.logsafe import redact_url
 
 _SECRET_WORDS = ("password", "secret", "key")
 
@@ -23,10 +24,8 @@ def _mask(doc: Any, key: str = "") -> Any:
         return {k: _mask(v, k) for k, v in doc.items()}
     if isinstance(doc, str) and any(w in key for w in _SECRET_WORDS):
         return "***"
-    if isinstance(doc, str) and "@" in doc and "://" in doc:
-        scheme, rest = doc.split("://", 1)
-        creds, host = rest.rsplit("@", 1)
-        return f"{scheme}://{creds.split(':')[0]}:***@{host}" if ":" in creds else doc
+    if isinstance(doc, str):
+        return redact_url(doc)
     return doc
 
 

@@ -10,6 +10,7 @@ import threading
 from types import FrameType
 from typing import Any
 
+from ioc import logsafe
 from ioc.config import Settings
 from ioc.live import LiveState
 
@@ -57,7 +58,11 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
             "drained" if drained else "timed out",
         )
         return 0 if drained else 1
-    log.info("ingest worker %s running on %s", settings.ingest.client_id, settings.mqtt_url)
+    log.info(
+        "ingest worker %s running on %s",
+        settings.ingest.client_id,
+        logsafe.redact_url(settings.mqtt_url),
+    )
     while not stop.wait(1.0):
         if worker.error is not None:
             log.error("ingest writer failed: %s", worker.error)

@@ -96,7 +96,7 @@ def _finite_number(name: str, raw: object) -> float:
 # to row-by-row writes), and control characters have no place in what the wall shows.
 # Identifiers (ids, types, attribute names) take no control or format characters at all
 # (bidi overrides such as U+202E included); text values keep tab and line breaks.  Lone
-# surrogates ("\\ud800" is valid JSON) are not text either: UTF-8 cannot hold them.
+# surrogates ("\ud800" is valid JSON) are not text either: UTF-8 cannot hold them.
 _BAD_IN_ID = re.compile(
     r"[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
 )
