@@ -20,8 +20,9 @@ import dash
 import flask
 from dash import Dash, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
+from flask_wtf.csrf import generate_csrf
 
-from ioc import api, auth, compress, logsafe
+from ioc import api, auth, compress, logsafe, security
 from ioc.cache import QueryCache
 from ioc.config import Settings, load_settings
 from ioc.live import LiveState
@@ -62,7 +63,15 @@ def _shell(settings: Settings) -> Any:
                     className="nav-link",
                 ),
                 html.Span(user.name if user else "", className="nav-user"),
-                html.A(t("nav.logout", language), href="/logout", className="nav-link"),
+                html.Form(  # POST with the CSRF token: a link cannot log anyone out
+                    [
+                        dcc.Input(type="hidden", name="csrf_token", value=generate_csrf()),
+                        html.Button(t("nav.logout", language), className="nav-link nav-button"),
+                    ],
+                    action="/logout",
+                    method="post",
+                    className="nav-logout",
+                ),
             ],
             id="ioc-nav",
             className="ioc-nav",
@@ -169,18 +178,14 @@ def create_app(settings: Settings) -> Dash:
     cache = QueryCache(live, settings.app.cache_ttl_s)
     read_model = ReadModel(db, live, cache, offline_after_s=settings.app.device_offline_s)
     server.extensions["ioc"] = AppContext(settings, read_model)
-    auth.install(
-        server,
-        settings.app.users_file,
-        enabled=settings.app.auth == "on",
-        language=settings.app.language,
-    )
+    auth.install(server, settings.app, live)
     api.install(server)
     for name in PAGE_MODULES:
         module = importlib.import_module(f"ioc.pages.{name}")
         module.register_callbacks(app)
     app.layout = _shell(settings)
     _register_shell_callbacks(app, settings)
+    security.install(server, app, settings.app)  # last: the CSP hashes every inline script
     return app
 
 

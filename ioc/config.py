@@ -9,7 +9,9 @@ reads ``IOC_X`` from that file (Docker / Kubernetes secrets).
 
 from __future__ import annotations
 
+import math
 import os
+import re
 from collections.abc import MutableMapping
 from datetime import timedelta
 from functools import cached_property
@@ -61,6 +63,33 @@ class IngestSettings(_Section):
     metrics_host: str = "127.0.0.1"
 
 
+def secret_key_problem(key: str) -> str | None:
+    """Why ``key`` cannot sign sessions, or None.  Whoever guesses it can forge any user.
+
+    A cheap upper bound of its entropy: length times log2 of the character classes it
+    uses, plus a floor on distinct characters (catches "aaaa…" and short repeats).
+    """
+    pools = ((r"[a-z]", 26), (r"[A-Z]", 26), (r"[0-9]", 10), (r"[^A-Za-z0-9]", 33))
+    pool = sum(n for pattern, n in pools if re.search(pattern, key))
+    bits = len(key) * math.log2(pool) if pool else 0.0
+    if len(key) >= 32 and bits >= 128 and len(set(key)) >= 10:
+        return None
+    return (
+        f"looks low-entropy ({len(key)} characters, {len(set(key))} distinct, at most"
+        f" {bits:.0f} bits): use at least 32 random characters, e.g."
+        " python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+    )
+
+
+class LoginThrottle(_Section):
+    """Failed logins: per client address and per user name (Redis counters, fixed windows)."""
+
+    ip_max: int = Field(20, ge=1, description="attempts per address and window before HTTP 429")
+    user_max: int = Field(5, ge=1, description="failures per user name before the lockout")
+    window_s: int = Field(900, ge=1)
+    lockout_s: int = Field(900, ge=1, description="lockout length; `ioc users unlock` ends it")
+
+
 class AppSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(8050, ge=1, le=65535)
@@ -72,12 +101,29 @@ class AppSettings(_Section):
     tile_url: str | None = Field(None, description="optional XYZ tile URL; wards are the basemap")
     # Signs the session cookie: whoever knows it can forge any user.  No default:
     # `ioc serve` refuses to start without one; `ioc demo` makes one.
-    secret_key: str | None = Field(None, min_length=16)
+    secret_key: str | None = None
     users_file: Path | None = Field(None, description="TOML/JSON file of users, roles and wards")
     auth: Literal["on", "off"] = "on"
     device_offline_s: float = Field(
         900.0, gt=0, description="a device with no reading for this long counts as offline"
     )
+    cookie_secure: bool = Field(False, description="session cookies only over HTTPS (production)")
+    trusted_proxies: int = Field(
+        0, ge=0, le=5, description="reverse proxies in front whose X-Forwarded-For is trusted"
+    )
+    idle_timeout_s: int = Field(1800, ge=60, description="a session unused this long ends")
+    session_max_age_s: int = Field(
+        24 * 3600, ge=300, description="a session ends this long after login"
+    )
+    login: LoginThrottle = LoginThrottle()
+
+    @field_validator("secret_key")
+    @classmethod
+    def _check_key(cls, v: str | None) -> str | None:
+        problem = None if v is None else secret_key_problem(v)
+        if problem:
+            raise ValueError(problem)
+        return v
 
 
 class IncidentSettings(_Section):

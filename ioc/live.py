@@ -297,3 +297,44 @@ class LiveState:
     @_unavailable
     def cache_set(self, key: str, value: bytes, ttl_ms: int) -> None:
         self.r.set(self.key("cache", key), value, px=ttl_ms)
+
+    # ---- login throttle and session revocation (app) ----------------------
+    # Keys ``P:auth:{name}``: fixed-window counters (the window starts at the first hit),
+    # marks with an expiry, and per-user session epochs.  See ioc/throttle.py, ioc/sessions.py.
+
+    @_unavailable
+    def hit(self, *counters: tuple[str, int]) -> list[tuple[int, int]]:
+        """Add one to each ``(name, window_s)`` counter: [(count, seconds left)] in order."""
+        pipe = self.r.pipeline(transaction=False)
+        for name, window_s in counters:
+            key = self.key("auth", name)
+            pipe.incr(key)
+            pipe.expire(key, window_s, nx=True)
+            pipe.ttl(key)
+        raw = pipe.execute()
+        return [(int(raw[i]), max(1, int(raw[i + 2]))) for i in range(0, len(raw), 3)]
+
+    @_unavailable
+    def unhit(self, name: str) -> None:
+        """Take one back from a counter (a success that was counted as an attempt)."""
+        key = self.key("auth", name)
+        if int(self.r.decr(key)) <= 0:
+            self.r.delete(key)
+
+    @_unavailable
+    def forget(self, *names: str) -> int:
+        return int(self.r.delete(*(self.key("auth", n) for n in names))) if names else 0
+
+    @_unavailable
+    def mark(self, name: str, ttl_s: int) -> None:
+        self.r.set(self.key("auth", name), "1", ex=max(1, ttl_s))
+
+    @_unavailable
+    def bump(self, name: str) -> int:
+        return int(self.r.incr(self.key("auth", name)))
+
+    @_unavailable
+    def auth_values(self, *names: str) -> list[int]:
+        """The integers under ``names`` (0 when missing; a mark reads 1), in one round trip."""
+        raw = self.r.mget([self.key("auth", n) for n in names]) if names else []
+        return [int(v) if v else 0 for v in raw]

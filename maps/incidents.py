@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from vocab.safe_text import plotly_text
 from vocab.text import t
 
 __all__ = ["REPORT_COLORS", "SEVERITY_COLORS", "incident_layer", "report_layer"]
@@ -37,7 +38,10 @@ def _points(
     hovertemplate: str,
     name: str,
 ) -> go.Figure:
-    customdata = list(zip(*(frame[c].astype(str) for c in columns), strict=True))
+    # Titles and categories come from the field: Plotly would render markup in them.
+    customdata = list(
+        zip(*([plotly_text(v) for v in frame[c].astype(str)] for c in columns), strict=True)
+    )
     fig.add_trace(
         go.Scattermap(
             lon=frame["lon"].astype(float).tolist(),

@@ -7,6 +7,8 @@ from typing import Any
 
 from dash import html
 
+from vocab.safe_text import display_text
+
 __all__ = ["simple_table", "ticker"]
 
 
@@ -23,7 +25,7 @@ def simple_table(
         return html.Div(empty, className="empty")
     body = [
         html.Tr(
-            [html.Td(cell) for cell in row],  # type: ignore[arg-type]
+            [html.Td(display_text(c) if isinstance(c, str) else c) for c in row],  # type: ignore[arg-type]
             className=row_classes[i] if row_classes else None,
         )
         for i, row in enumerate(rows)
@@ -41,7 +43,7 @@ def ticker(items: Sequence[tuple[str, str, str]], empty: str) -> html.Div:
     if not items:
         return html.Div(html.Span(empty, className="ticker-item"), className="ticker")
     spans = [
-        html.Span([html.B(when + " "), text], className=f"ticker-item sev-{sev}")
+        html.Span([html.B(when + " "), display_text(text)], className=f"ticker-item sev-{sev}")
         for sev, when, text in items
     ]
     return html.Div(html.Div(spans, className="ticker-track"), className="ticker")

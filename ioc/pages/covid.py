@@ -10,6 +10,7 @@ from typing import Any
 import dash
 import pandas as pd
 from dash import Dash, Input, Output, dcc, html
+from dash.exceptions import PreventUpdate
 
 from ioc.pages._common import (
     callback,
@@ -90,9 +91,11 @@ def register_callbacks(app: Dash) -> None:
         Input("ioc-version", "data"),
     )
     def by_day(index: int | None, _v: int | None) -> tuple[Any, Any, Any, str]:
+        if index is not None and (isinstance(index, bool) or not isinstance(index, int)):
+            raise PreventUpdate  # the slider sends integers; anything else is not from it
         language, wards = lang(), scope()
         days = _days()
-        day = days[min(max(int(index if index is not None else len(days) - 1), 0), len(days) - 1)]
+        day = days[min(max(index if index is not None else len(days) - 1, 0), len(days) - 1)]
         names = ward_names(language)
         pops = {w.code: w.population for w in read().wards() if wards is None or w.code in wards}
         label = fmt_date(day)

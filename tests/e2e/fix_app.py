@@ -12,16 +12,42 @@ from urllib.parse import quote
 import psycopg
 import pytest
 from dash import Dash
+from flask.testing import FlaskClient
+from werkzeug.datastructures import Headers
 
 from geodata.registry import wards
 from ioc.app import close_app, create_app
 from ioc.auth import add_user
 from ioc.config import Settings
 from ioc.model import BatchRows, EventRow, ReadingRow
+from ioc.security import CSRF_COOKIE
 from ioc.store.writer import write_batch
 
 PASSWORD = "mật-khẩu-thử-1"
+SECRET_KEY = "ioc-test-key-7f3a9c2e5b8d4f1a6c0e9b3d7a2f5c8e1b4d"  # passes the entropy check
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+
+
+class CsrfClient(FlaskClient):
+    """Flask's test client sending the CSRF token as the browser does.
+
+    Dash's renderer copies the ``_csrf_token`` cookie into an ``X-CSRFToken`` header on
+    every callback; this client does the same on every POST (fetching the login page
+    first when it has no cookie yet).  ``csrf=False`` sends a request without it.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        send = kwargs.pop("csrf", True)
+        if send and str(kwargs.get("method", "GET")).upper() in ("POST", "PUT", "PATCH", "DELETE"):
+            target = str(args[0]) if args else str(kwargs.get("path", ""))
+            if self.get_cookie(CSRF_COOKIE) is None or target.startswith("/login"):
+                super().open("/login", method="GET")  # as a browser loads the form first
+            cookie = self.get_cookie(CSRF_COOKIE)
+            headers = Headers(kwargs.pop("headers", None) or {})
+            if cookie is not None:
+                headers["X-CSRFToken"] = cookie.value
+            kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
 
 
 @pytest.fixture
@@ -104,8 +130,9 @@ def app_factory(
     apps: list[Dash] = []
 
     def make(settings_overrides: dict[str, Any] | None = None, **app_overrides: Any) -> Dash:
-        cfg = {"users_file": users_file, "secret_key": "test-secret-key-123", **app_overrides}
+        cfg = {"users_file": users_file, "secret_key": SECRET_KEY, **app_overrides}
         app = create_app(make_settings(app=cfg, **(settings_overrides or {})))
+        app.server.test_client_class = CsrfClient
         apps.append(app)
         return app
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -25,11 +28,11 @@ def test_defaults_and_nested_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_secret_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     secret = tmp_path / "key"
-    secret.write_text("s3cret-from-a-file\n")
+    secret.write_text("s3cret-from-a-file-Zq8wLk2vNp5xRt7y\n")
     monkeypatch.setenv("IOC_APP__SECRET_KEY_FILE", str(secret))
     monkeypatch.setenv("IOC_APP__USERS_FILE", str(tmp_path / "users.toml"))
     s = load_settings()
-    assert s.app.secret_key == "s3cret-from-a-file"
+    assert s.app.secret_key == "s3cret-from-a-file-Zq8wLk2vNp5xRt7y"
     assert s.app.users_file == tmp_path / "users.toml"
 
 
@@ -90,3 +93,52 @@ def test_database_flavour_and_policies(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("IOC_DB_FLAVOUR", "timescaledb")
     with pytest.raises(ConfigError, match=r"db_flavour \(IOC_DB_FLAVOUR\)"):
         load_settings()
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["0123456789abcdef", "test-secret-key-123", "a" * 64, "abcabcabcabcabcabcabcabcabcabcabc"],
+)
+def test_low_entropy_secret_key_is_refused(monkeypatch: pytest.MonkeyPatch, key: str) -> None:
+    """Finding 12: a 16-character low-entropy key was accepted."""
+    monkeypatch.setenv("IOC_APP__SECRET_KEY", key)
+    with pytest.raises(
+        ConfigError, match=r"app.secret_key \(IOC_APP__SECRET_KEY\): .*low-entropy"
+    ) as exc:
+        load_settings()
+    assert key not in str(exc.value)
+
+
+def test_random_secret_keys_are_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    import secrets
+
+    for key in (secrets.token_urlsafe(32), secrets.token_hex(16), secrets.token_urlsafe(24)):
+        monkeypatch.setenv("IOC_APP__SECRET_KEY", key)
+        assert load_settings().app.secret_key == key
+
+
+def _serve_debug(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("IOC_")}
+    return subprocess.run(
+        [sys.executable, "-m", "cli", "serve", "--debug"],
+        env={**base, "IOC_REDIS_URL": "redis://127.0.0.1:1/0", **env},
+        capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+
+
+def test_debug_server_refuses_a_public_host() -> None:
+    """Finding 12: `ioc serve --debug` bound a non-loopback host (the Werkzeug debugger)."""
+    done = _serve_debug({"IOC_APP__HOST": "0.0.0.0", "IOC_APP__SECRET_KEY": secrets_key()})
+    assert done.returncode == 2 and "loopback" in done.stderr
+
+
+def test_debug_server_checks_the_secret_key() -> None:
+    """Finding 12: `ioc serve --debug` skipped the secret-key check."""
+    done = _serve_debug({"IOC_APP__HOST": "127.0.0.1"})
+    assert done.returncode == 2 and "IOC_APP__SECRET_KEY" in done.stderr
+
+
+def secrets_key() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(32)
