@@ -297,7 +297,9 @@ def install(server: flask.Flask, cfg: AppSettings, live: LiveState) -> None:
             wait = refused.retry_after_s if refused else 1
             log.warning("login refused for %r from %s: %s", name[:64], address,
                         refused.why if refused else "busy")  # fmt: skip
-            page = _login_page(lang, next_url, f"login.throttled:{math.ceil(wait / 60)}")
+            busy = refused is None or refused.why == "busy"
+            message = "login.busy" if busy else f"login.throttled:{math.ceil(wait / 60)}"
+            page = _login_page(lang, next_url, message)
             resp = Response(page, status=429, mimetype="text/html")
             resp.headers["Retry-After"] = str(wait)
             return resp

@@ -88,6 +88,9 @@ class LoginThrottle(_Section):
     user_max: int = Field(5, ge=1, description="failures per user name before the lockout")
     window_s: int = Field(900, ge=1)
     lockout_s: int = Field(900, ge=1, description="lockout length; `ioc users unlock` ends it")
+    checks_per_s: int = Field(
+        3, ge=1, description="password checks per second for the whole app (scrypt CPU budget)"
+    )
 
 
 class AppSettings(_Section):

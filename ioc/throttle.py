@@ -5,9 +5,11 @@ cannot all slip under the limit) and a success takes its count back.  Per addres
 than ``ip_max`` attempts in ``window_s`` and the address gets HTTP 429 until the window
 ends.  Per user name (known or not, so the answer tells nothing about who exists): the
 ``user_max``-th failure locks the name for ``lockout_s``; ``ioc users unlock NAME`` ends
-it sooner.  Counters live in Redis (:class:`ioc.live.LiveState`), shared by every worker;
-when Redis is down logins are not throttled (logged), the per-process hashing slot still
-bounds the work.
+it sooner.  For the whole app: at most ``checks_per_s`` password checks a second (each is
+~0.1-0.2 s of scrypt), so many addresses together cannot starve the control room's
+callbacks of CPU; the rest get 429 with ``Retry-After: 1``.  Counters live in Redis
+(:class:`ioc.live.LiveState`), shared by every worker; when Redis is down logins are not
+throttled (logged), and one check at a time per process still bounds the work.
 
 Written here rather than with Flask-Limiter: the limits count only *failed* logins (a
 success is taken back), per user name as well as per address, and the lockout must be
@@ -61,13 +63,18 @@ class Throttle:
             (per_ip, ip_left), (per_user, user_left) = self.live.hit(
                 (f"login:ip:{address}", lim.window_s), (_user_key(name), lim.lockout_s)
             )
+            if per_user > lim.user_max:
+                return Refused(user_left, "user")
+            if per_ip > lim.ip_max:
+                return Refused(ip_left, "address")
+            # Whole-app budget of password checks: attackers with many addresses cannot
+            # turn scrypt into a denial of service for the control room's callbacks.
+            [(checks, _)] = self.live.hit((f"login:checks:{int(time.time())}", 2))
         except ServiceUnavailable as exc:
             self._unavailable(exc)
             return None
-        if per_user > lim.user_max:
-            return Refused(user_left, "user")
-        if per_ip > lim.ip_max:
-            return Refused(ip_left, "address")
+        if checks > lim.checks_per_s:
+            return Refused(1, "busy")
         return None
 
     def succeeded(self, address: str, name: str) -> None:

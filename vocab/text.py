@@ -31,6 +31,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "login.password": ("Mật khẩu", "Password"),
     "login.submit": ("Đăng nhập", "Sign in"),
     "login.failed": ("Sai tên đăng nhập hoặc mật khẩu", "Wrong user name or password"),
+    "login.busy": (
+        "Hệ thống đang bận, vui lòng thử lại sau giây lát.",
+        "The system is busy; try again in a moment.",
+    ),
     "login.throttled": (
         "Quá nhiều lần đăng nhập. Thử lại sau {minutes} phút.",
         "Too many sign-in attempts. Try again in {minutes} min.",

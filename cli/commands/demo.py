@@ -1,8 +1,10 @@
 """``ioc demo``: the whole control room on one machine with live simulated feeds.
 
 Migrates the database, makes a demo admin account (the password is printed
-and kept in ``var/demo/``), then supervises three processes: an ingest worker,
-the simulator and the web app.  The simulator's first run publishes weeks of
+and kept in ``var/demo/``), starts its own Mosquitto with the configuration
+``ioc broker render`` generates (ingest and the simulator log in as their own
+users; ``--broker shared`` uses the anonymous development broker instead), then
+supervises three processes: an ingest worker, the simulator and the web app.  The simulator's first run publishes weeks of
 the daily-scale domains (COVID, dossiers, e-government, reports, security) and
 a few hours of the whole fleet, so every page has history; a process that dies
 is restarted with backoff (the simulator then live only); Ctrl-C stops all.
@@ -48,6 +50,14 @@ def register(sub: Any) -> None:
     p.add_argument("--backfill", type=float, default=6.0, help="hours of the whole fleet")
     p.add_argument("--history-days", type=float, default=60.0, help="days of COVID, dossiers...")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument(
+        "--broker",
+        choices=["own", "shared"],
+        default="own",
+        help="own: a Mosquitto with the generated users and rights (ioc broker render) on"
+        " --broker-port; shared: the anonymous broker of IOC_MQTT_URL",
+    )
+    p.add_argument("--broker-port", type=int, default=1885)
     p.set_defaults(func=cmd_demo)
 
 
@@ -59,9 +69,10 @@ class _Child:
     restarts: int = 0
     next_start: float = 0.0
     ready: Callable[[], bool] | None = None  # start only once this holds (or next_start passed)
+    env: dict[str, str] | None = None  # on top of the shared environment
 
 
-def _secret(path: Path, nbytes: int = 24) -> str:
+def _secret(path: Path, nbytes: int = 32) -> str:
     if path.exists():
         return path.read_text().strip()
     value = secrets.token_urlsafe(nbytes)
@@ -111,18 +122,20 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     root_id = re.sub(r"[^A-Za-z0-9_-]", "-", settings.topic_root)
     env.setdefault("IOC_INGEST__CLIENT_ID", f"ioc-demo-ingest-{root_id}")
     env.setdefault("IOC_INGEST__STATS_INTERVAL_S", "2")
+    broker, broker_env = _own_broker(args, settings, folder, env["IOC_INGEST__CLIENT_ID"])
     ioc = [sys.executable, "-m", "cli"]
     sim = [*ioc, "simulate", "--speed", str(args.speed), "--seed", str(args.seed)]
     for name in args.scenario:
         sim += ["--scenario", name]
     children = [
-        _Child("ingest", [*ioc, "ingest"]),
+        _Child("ingest", [*ioc, "ingest"], env=broker_env.get("ingest")),
         _Child("app", [*ioc, "serve"]),
         _Child(
             "simulator",
             [*sim, "--backfill", str(args.backfill), "--history-days", str(args.history_days)],
             next_start=time.monotonic() + INGEST_READY_TIMEOUT_S,
             ready=_ingest_subscribed(settings, env["IOC_INGEST__CLIENT_ID"]),
+            env=broker_env.get("simulator"),
         ),
     ]
     url = f"http://{settings.app.host}:{settings.app.port}/"
@@ -132,7 +145,34 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
         "  Ctrl-C stops everything.\n",
         flush=True,
     )
-    return _supervise(children, env, sim)
+    try:
+        return _supervise(children, env, sim)
+    finally:
+        if broker is not None:
+            broker.stop()
+
+
+def _own_broker(
+    args: argparse.Namespace, settings: Settings, folder: Path, ingest_id: str
+) -> tuple[Any, dict[str, dict[str, str]]]:
+    """The demo's Mosquitto with the generated configuration: ingest and the simulator log
+    in as their own users (``var/demo/broker/``), as a deployment does."""
+    if args.broker != "own":
+        return None, {}
+    from geodata.registry import ward_codes
+    from ioc.broker.local import LocalBroker, local_registry
+
+    where = folder / "broker"
+    broker = LocalBroker.start(
+        local_registry(where.resolve(), ingest_id, "demo-simulator"), where,
+        topic_root=settings.topic_root, share_group=settings.ingest.share_group,
+        known_wards=ward_codes(), port=args.broker_port,
+    )  # fmt: skip
+    log.info("demo broker on 127.0.0.1:%d (users and rights: %s)", broker.port, where)
+    return broker, {
+        "ingest": {"IOC_MQTT_URL": broker.url(ingest_id)},
+        "simulator": {"IOC_MQTT_URL": broker.url("demo-simulator")},
+    }
 
 
 def _ingest_subscribed(settings: Settings, client_id: str) -> Callable[[], bool]:
@@ -166,7 +206,7 @@ def _supervise(children: list[_Child], env: dict[str, str], sim: list[str]) -> i
             for child in children:
                 due = now >= child.next_start or (child.ready is not None and child.ready())
                 if child.proc is None and due:
-                    child.proc = subprocess.Popen(child.argv, env=env)
+                    child.proc = subprocess.Popen(child.argv, env={**env, **(child.env or {})})
                     log.info("started %s (pid %d)", child.name, child.proc.pid)
                 elif child.proc is not None and child.proc.poll() is not None:
                     code = child.proc.returncode

@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from ioc.broker.registry import Registry
+from ioc.broker.registry import Gateway, IngestUser, Registry
 from ioc.broker.render import Layout, RenderedBroker, find_plugin, render
 from ioc.errors import ConfigError, ServiceUnavailable
 
-__all__ = ["LocalBroker", "free_port"]
+__all__ = ["LocalBroker", "free_port", "local_registry"]
 
 
 def free_port() -> int:
@@ -38,6 +38,15 @@ def _listening(port: int) -> bool:
     except OSError:
         return False
     return True
+
+
+def local_registry(folder: Path, ingest: str, publisher: str) -> Registry:
+    """One ingest worker and one city-wide publisher (the simulator), secrets in ``folder``."""
+    return Registry(
+        ingest=[IngestUser(name=ingest, secret_file=Path("secrets") / ingest)],
+        gateways=[Gateway(name=publisher, secret_file=Path("secrets") / publisher, wards=["*"])],
+        base=folder,
+    )
 
 
 @dataclass

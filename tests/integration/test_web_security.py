@@ -22,6 +22,17 @@ from tests.e2e.fix_app import PASSWORD
 pytest_plugins = ["tests.e2e.fix_app"]
 
 
+@pytest.fixture
+def web(app_factory: Callable[..., Dash]) -> Callable[..., Dash]:
+    """``app_factory`` with a whole-app budget of password checks no test reaches by accident
+    (its default, 3 a second, is tested on its own)."""
+
+    def make(**app: Any) -> Dash:
+        return app_factory(**{**app, "login": {"checks_per_s": 1000, **app.get("login", {})}})
+
+    return make
+
+
 def _login(
     client: FlaskClient, user: str, password: str = PASSWORD, *, address: str = "127.0.0.1",
     **form: Any,
@@ -51,18 +62,16 @@ def _authenticated(client: FlaskClient) -> bool:
 # ---- 7: throttling ---------------------------------------------------------------------
 
 
-def test_wrong_passwords_lock_the_account(
-    app_factory: Callable[..., Dash], settings: Settings
-) -> None:
+def test_wrong_passwords_lock_the_account(web: Callable[..., Dash], settings: Settings) -> None:
     """100 wrong passwords were tried in 22 s, then the right one worked."""
-    client = app_factory().server.test_client()
+    client = web().server.test_client()
     codes = [_login(client, "admin", f"wrong-{i}").status_code for i in range(100)]
     assert codes[:5] == [401] * 5 and set(codes[5:]) == {429}
     right = _login(client, "admin")
     assert right.status_code == 429 and 0 < int(right.headers["Retry-After"]) <= 900
     assert "Thử lại sau 15 phút" in right.get_data(as_text=True)
     # Another user elsewhere is not affected (this address is over its limit too by now).
-    other = app_factory().server.test_client()
+    other = web().server.test_client()
     assert _login(other, "phuong1", address="10.9.8.7").status_code == 302
     # The lockout is lifted by `ioc users unlock`.
     env = {"IOC_REDIS_URL": settings.redis_url, "IOC_REDIS_PREFIX": settings.redis_prefix}
@@ -74,8 +83,8 @@ def test_wrong_passwords_lock_the_account(
     assert _login(client, "admin", address="10.9.8.7").status_code == 302
 
 
-def test_addresses_are_throttled(app_factory: Callable[..., Dash]) -> None:
-    app = app_factory(login={"ip_max": 3})
+def test_addresses_are_throttled(web: Callable[..., Dash]) -> None:
+    app = web(login={"ip_max": 3})
     client = app.server.test_client()
     codes = [_login(client, f"nobody-{i}", "x").status_code for i in range(5)]
     assert codes == [401, 401, 401, 429, 429]
@@ -85,18 +94,29 @@ def test_addresses_are_throttled(app_factory: Callable[..., Dash]) -> None:
     assert resp.status_code == 302
 
 
-def test_a_success_gives_its_attempt_back(app_factory: Callable[..., Dash]) -> None:
-    app = app_factory(login={"ip_max": 2})
+def test_a_success_gives_its_attempt_back(web: Callable[..., Dash]) -> None:
+    app = web(login={"ip_max": 2})
     for _ in range(5):  # an office behind one address: many good logins are no attack
         assert _login(app.server.test_client(), "admin").status_code == 302
+
+
+def test_whole_app_budget_of_password_checks(web: Callable[..., Dash]) -> None:
+    """16 concurrent bad logins raised an authenticated callback from 4 ms to 878 ms: many
+    addresses together get only ``checks_per_s`` scrypt checks a second."""
+    client = web(login={"ip_max": 1000, "user_max": 1000, "checks_per_s": 2}).server.test_client()
+    start = time.monotonic()
+    codes = [_login(client, f"u{i}", "x", address=f"10.0.0.{i}").status_code for i in range(12)]
+    took = time.monotonic() - start
+    busy = [c for c in codes if c == 429]
+    assert busy and codes.count(401) <= 2 * (int(took) + 2), (codes, took)
 
 
 # ---- 8: user enumeration by timing -------------------------------------------------------
 
 
-def test_unknown_users_cost_the_same_as_known_ones(app_factory: Callable[..., Dash]) -> None:
+def test_unknown_users_cost_the_same_as_known_ones(web: Callable[..., Dash]) -> None:
     """An existing user took ~200 ms (scrypt), an unknown one ~5 ms."""
-    app = app_factory(login={"ip_max": 1000, "user_max": 1000})
+    app = web(login={"ip_max": 1000, "user_max": 1000})
     client = app.server.test_client()
     known, unknown = [], []
     for i in range(6):
@@ -127,9 +147,9 @@ def test_unknown_users_cost_the_same_as_known_ones(app_factory: Callable[..., Da
     ],
 )
 def test_next_is_only_a_page_of_this_app(
-    app_factory: Callable[..., Dash], target: str, expected: str
+    web: Callable[..., Dash], target: str, expected: str
 ) -> None:
-    client = app_factory().server.test_client()
+    client = web().server.test_client()
     resp = _login(client, "admin", next=target)
     assert resp.status_code == 302 and resp.headers["Location"] == expected
 
@@ -151,9 +171,9 @@ def _replay(app: Dash, cookie: str) -> FlaskClient:
     return thief
 
 
-def test_a_cookie_is_dead_after_logout(app_factory: Callable[..., Dash]) -> None:
+def test_a_cookie_is_dead_after_logout(web: Callable[..., Dash]) -> None:
     """A cookie kept working after logout, for up to 7 days."""
-    app = app_factory()
+    app = web()
     client = app.server.test_client()
     assert _login(client, "admin").status_code == 302
     stolen = _cookie(client)
@@ -167,10 +187,8 @@ def test_a_cookie_is_dead_after_logout(app_factory: Callable[..., Dash]) -> None
     assert _version_poll(thief, csrf=False).status_code in (400, 401)
 
 
-def test_password_and_role_changes_end_sessions(
-    app_factory: Callable[..., Dash], users_file: Path
-) -> None:
-    app = app_factory()
+def test_password_and_role_changes_end_sessions(web: Callable[..., Dash], users_file: Path) -> None:
+    app = web()
     a, b = app.server.test_client(), app.server.test_client()
     assert _login(a, "phuong1").status_code == 302 and _login(b, "kiosk").status_code == 302
     time.sleep(0.01)
@@ -188,8 +206,8 @@ def _touch(path: Path) -> None:
     os.utime(path, (t, t))
 
 
-def test_log_out_everywhere(app_factory: Callable[..., Dash], settings: Settings) -> None:
-    app = app_factory()
+def test_log_out_everywhere(web: Callable[..., Dash], settings: Settings) -> None:
+    app = web()
     laptop, wall, other = (app.server.test_client() for _ in range(3))
     for c in (laptop, wall):
         assert _login(c, "kiosk").status_code == 302
@@ -205,8 +223,8 @@ def test_log_out_everywhere(app_factory: Callable[..., Dash], settings: Settings
     assert wall.get("/").status_code == 302
 
 
-def test_idle_and_old_sessions_end(app_factory: Callable[..., Dash]) -> None:
-    app = app_factory(idle_timeout_s=600, session_max_age_s=3600)
+def test_idle_and_old_sessions_end(web: Callable[..., Dash]) -> None:
+    app = web(idle_timeout_s=600, session_max_age_s=3600)
     idle, old = app.server.test_client(), app.server.test_client()
     for c in (idle, old):
         assert _login(c, "admin").status_code == 302
@@ -218,8 +236,8 @@ def test_idle_and_old_sessions_end(app_factory: Callable[..., Dash]) -> None:
     assert idle.get("/").status_code == 302 and old.get("/").status_code == 302
 
 
-def test_secure_cookies(app_factory: Callable[..., Dash]) -> None:
-    client = app_factory(cookie_secure=True).server.test_client()
+def test_secure_cookies(web: Callable[..., Dash]) -> None:
+    client = web(cookie_secure=True).server.test_client()
     resp = _login(client, "admin")
     cookies = resp.headers.getlist("Set-Cookie")
     session = next(c for c in cookies if c.startswith("session="))
@@ -228,9 +246,9 @@ def test_secure_cookies(app_factory: Callable[..., Dash]) -> None:
     assert "Secure" in csrf and "SameSite=Strict" in csrf
 
 
-def test_state_changing_requests_need_the_csrf_token(app_factory: Callable[..., Dash]) -> None:
+def test_state_changing_requests_need_the_csrf_token(web: Callable[..., Dash]) -> None:
     """Login had no CSRF protection; logout was a GET."""
-    app = app_factory()
+    app = web()
     client = app.server.test_client()
     client.get("/login")
     bare = client.post("/login", data={"username": "admin", "password": PASSWORD}, csrf=False)
@@ -243,10 +261,10 @@ def test_state_changing_requests_need_the_csrf_token(app_factory: Callable[..., 
     assert _authenticated(client)
 
 
-def test_bearer_token_hook_exempts_only_what_it_accepts(app_factory: Callable[..., Dash]) -> None:
+def test_bearer_token_hook_exempts_only_what_it_accepts(web: Callable[..., Dash]) -> None:
     from ioc.security import exempt_when
 
-    app = app_factory()
+    app = web()
     exempt_when(app.server, lambda r: r.headers.get("Authorization") == "Bearer test-token")
     client = app.server.test_client()
     assert _login(client, "admin").status_code == 302
@@ -260,8 +278,8 @@ def test_bearer_token_hook_exempts_only_what_it_accepts(app_factory: Callable[..
 # ---- 11: headers, public paths, unknown assets -------------------------------------------
 
 
-def test_security_headers(app_factory: Callable[..., Dash]) -> None:
-    client = app_factory(tile_url="https://tiles.example.org/{z}/{x}/{y}.png").server.test_client()
+def test_security_headers(web: Callable[..., Dash]) -> None:
+    client = web(tile_url="https://tiles.example.org/{z}/{x}/{y}.png").server.test_client()
     assert _login(client, "admin").status_code == 302
     for path in ("/", "/login", "/assets/ioc.css"):
         h = client.get(path).headers
@@ -276,17 +294,17 @@ def test_security_headers(app_factory: Callable[..., Dash]) -> None:
 
 @pytest.mark.parametrize("path", ["/loginx", "/login/x", "/assets/", "/assets/x/../../", "/lang/x",
                                   "/_dash-component-suites/dash/deps/react@18.min.js"])  # fmt: skip
-def test_public_paths_are_exact(app_factory: Callable[..., Dash], path: str) -> None:
+def test_public_paths_are_exact(web: Callable[..., Dash], path: str) -> None:
     """/loginx, /login/x and /assets/ served the app shell to anonymous users."""
-    resp = app_factory().server.test_client().get(path)
+    resp = web().server.test_client().get(path)
     assert resp.status_code in (302, 401, 404), resp.status_code
     assert "_dash-renderer" not in resp.get_data(as_text=True)
 
 
 def test_unknown_component_suite_is_a_quiet_404(
-    app_factory: Callable[..., Dash], caplog: pytest.LogCaptureFixture
+    web: Callable[..., Dash], caplog: pytest.LogCaptureFixture
 ) -> None:
-    client = app_factory().server.test_client()
+    client = web().server.test_client()
     assert _login(client, "admin").status_code == 302
     with caplog.at_level(logging.INFO):
         resp = client.get("/_dash-component-suites/no_such_pkg/x.v1m1.js")
@@ -297,8 +315,8 @@ def test_unknown_component_suite_is_a_quiet_404(
 # ---- 12: smaller ---------------------------------------------------------------------------
 
 
-def test_non_integer_covid_slider_is_a_no_op(app_factory: Callable[..., Dash]) -> None:
-    client = app_factory().server.test_client()
+def test_non_integer_covid_slider_is_a_no_op(web: Callable[..., Dash]) -> None:
+    client = web().server.test_client()
     assert _login(client, "admin").status_code == 302
     outputs = [{"id": "covid-map", "property": "figure"}, {"id": "covid-map-error", "property": "children"},
                {"id": "covid-table", "property": "children"}, {"id": "covid-day-label", "property": "children"}]  # fmt: skip
