@@ -38,6 +38,7 @@ from ioc.store.db import connect
 from ioc.store.migrate import upgrade
 from ioc.store.queries import metric_series, raw_metric_series
 from ioc.store.wards import seed_wards
+from tests.e2e.fix_app import CsrfClient
 from tests.services import DATABASE_URL, REDIS_URL
 
 WARD = "27694"
@@ -216,6 +217,7 @@ def main() -> None:
             settings = load_settings(database_url=DATABASE_URL, db_schema=schema, redis_url=REDIS_URL,
                                      redis_prefix=schema, app={"users_file": users, "cache_ttl_s": ttl})  # fmt: skip
             app = create_app(settings)
+            app.server.test_client_class = CsrfClient  # sends the CSRF token as the browser does
             client = app.server.test_client()
             client.post("/login", data={"username": "admin", "password": PASSWORD})
             ward_callbacks(client)
