@@ -52,7 +52,7 @@ from tests.services import DATABASE_URL, REDIS_URL
 
 PASSWORD = "bench-password-1"
 HAS_LIMITS = "login" in AppSettings.model_fields
-CLI = "cli" if importlib.util.find_spec("cli.main") else "ioc.cli"  # older code: ioc.cli
+CLI = "cli" if importlib.util.find_spec("cli") else "ioc.cli"  # older code: ioc.cli
 
 
 def _free_port() -> int:

@@ -7,7 +7,8 @@ import time
 from typing import Any
 
 from ioc.config import MqttUrl
-from ioc.mqtt import connect_properties, new_client
+from ioc.mqtt import _connect_properties as connect_properties  # the adapter keeps it private
+from ioc.mqtt import new_client
 
 
 class Probe:

@@ -14,7 +14,8 @@ from typing import Any
 
 import psycopg
 
-from ingest.service import IngestService
+from ingest.assemble import build_worker
+from ingest.worker import IngestWorker
 from ioc.broker.local import LocalBroker
 from ioc.config import Settings
 from ioc.contract import encode_telemetry
@@ -29,14 +30,14 @@ def _ingest_user(broker: LocalBroker) -> str:
 @contextmanager
 def ingest_on(
     broker: LocalBroker, make_settings: Callable[..., Settings]
-) -> Iterator[IngestService]:
+) -> Iterator[IngestWorker]:
     """The ingest worker, connected as the registry's ingest user (client id = user name)."""
     user = _ingest_user(broker)
     settings = make_settings(mqtt_url=broker.url(user))
     settings = settings.model_copy(
         update={"ingest": settings.ingest.model_copy(update={"client_id": user})}
     )
-    svc = IngestService(settings)
+    svc = build_worker(settings)
     svc.start()
     try:
         assert svc.wait_ready(10), "ingest did not subscribe:\n" + broker.log_tail()

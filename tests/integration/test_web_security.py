@@ -13,8 +13,8 @@ import pytest
 from dash import Dash
 from flask.testing import FlaskClient
 
-from ioc.auth import add_user
 from cli.main import main
+from ioc.auth import add_user
 from ioc.config import Settings
 from ioc.live import LiveState
 from tests.e2e.fix_app import PASSWORD

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from cli.main import main
 from geodata.registry import ward_codes
 from ioc.broker.passwd import PasswordHash, hash_password
 from ioc.broker.registry import load_registry
 from ioc.broker.render import MAX_PACKET_SIZE, Layout, render
-from cli.main import main
 from ioc.errors import ConfigError
 
 LAYOUT = Layout(config_dir="/etc/m", data_dir="/var/m", plugin="/p.so")
