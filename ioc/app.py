@@ -185,7 +185,7 @@ def create_app(settings: Settings) -> Dash:
         module.register_callbacks(app)
     app.layout = _shell(settings)
     _register_shell_callbacks(app, settings)
-    security.install(server, app, settings.app)  # last: the CSP hashes every inline script
+    security.install(server, app, settings.app)  # after auth: CSRF is checked after the guard
     return app
 
 
