@@ -75,7 +75,11 @@ def test_ingest_worker_does_not_log_its_broker_password(tmp_path: Path, settings
                 time.sleep(0.2)
         finally:
             proc.terminate()
-            proc.wait(20)
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
     text = log.read_text()
     assert "running on mqtt://ioc:***@" in text, text[-2000:]
     assert "Pa55-w0rd-leak" not in text
