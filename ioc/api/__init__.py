@@ -10,10 +10,26 @@ from __future__ import annotations
 
 import flask
 
+from ioc import security
+from ioc.api.auth import is_token_request
 from ioc.api.incidents import blueprint
+from ioc.auth import current_user
 
 __all__ = ["install"]
 
 
+def _no_session_authority(request: flask.Request) -> bool:
+    """An API call whose identity is not the session cookie: nothing a forged page could use.
+
+    A bearer token (a browser never attaches one by itself), or no signed-in session at
+    all (the API answers 401).  Calls made as the session's user keep the app-wide CSRF
+    check of :mod:`ioc.security`.
+    """
+    if not request.path.startswith(blueprint.url_prefix or "/api/"):
+        return False
+    return is_token_request(request) or current_user() is None
+
+
 def install(server: flask.Flask) -> None:
     server.register_blueprint(blueprint)
+    security.exempt_when(server, _no_session_authority)

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import flask
-from flask_wtf.csrf import generate_csrf
+from flask_wtf.csrf import CSRFError, generate_csrf
 
 from ioc import incident_ops
 from ioc.api.auth import ApiAuthError, authenticate
@@ -144,6 +144,16 @@ def _refused(exc: ActionRefused) -> flask.Response:
     return _error(
         exc.status, code.get(exc.status, "bad_request"), describe_refusal(exc, _lang()), **extra
     )
+
+
+@blueprint.errorhandler(CSRFError)
+def _csrf(exc: CSRFError) -> flask.Response:
+    """The app-wide CSRF check refused a session call (:mod:`ioc.security`): say so in JSON."""
+    user = flask.g.get("ioc_user")
+    log.info("API %s %s by %s without a valid CSRF token: %s", flask.request.method,
+             flask.request.path, user.name if isinstance(user, User) else "-",
+             exc.description)  # fmt: skip
+    return _error(400, "csrf", f"CSRF token missing or invalid: {exc.description}")
 
 
 @blueprint.errorhandler(ServiceUnavailable)

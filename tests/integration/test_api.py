@@ -18,7 +18,9 @@ from ioc.app import close_app, create_app
 from ioc.auth import add_user
 from ioc.config import Settings
 from ioc.permissions import ROLE_ACTIONS
+from ioc.security import CSRF_COOKIE
 from ioc.store.tokens import create_token, revoke_token
+from tests.e2e.fix_app import SECRET_KEY
 from tests.incident_helpers import alarm, move_to, open_incident, security_alert, state
 from vocab.severity import ACTIONS, Action, IncidentStatus
 
@@ -61,7 +63,7 @@ def server(
     add_user(users, "operator", PASSWORD, "operator", [])
     add_user(users, "operator2", PASSWORD, "operator", [])
     add_user(users, "admin", PASSWORD, "admin", [])
-    settings = make_settings(app={"users_file": users, "secret_key": "test-secret-key-123"})
+    settings = make_settings(app={"users_file": users, "secret_key": SECRET_KEY})
     app = create_app(settings)
     yield app.server
     close_app(app)
@@ -225,7 +227,14 @@ def test_tokens_unknown_revoked_malformed_or_orphaned_are_401(
 
 
 def _login(client: FlaskClient, user: str) -> None:
-    resp = client.post("/login", data={"username": user, "password": PASSWORD, "next": "/"})
+    client.get("/login")  # as a browser loads the form first: it sets the CSRF cookie
+    cookie = client.get_cookie(CSRF_COOKIE)
+    assert cookie is not None
+    resp = client.post(
+        "/login",
+        data={"username": user, "password": PASSWORD, "next": "/"},
+        headers={"X-CSRFToken": cookie.value},
+    )
     assert resp.status_code == 302, resp.get_data(as_text=True)[:300]
 
 
@@ -248,6 +257,11 @@ def test_session_posts_need_the_csrf_token(
     assert status == 200 and body["log"][-1]["actor"] == "operator"
     # A token request needs none: a browser never sends the Authorization header by itself.
     assert call(client, "GET", "/api/v1/session", tokens["operator"])[1]["csrf_token"] is None
+    # Neither token nor session: 401 (not a CSRF refusal), and nothing changes.
+    after = state(db, iid)
+    status, body = call(server.test_client(), "POST", f"/api/v1/incidents/{iid}/close", json={})
+    assert status == 401 and body["error"] == "unauthorized", body
+    assert state(db, iid) == after
 
 
 def test_concurrent_double_acknowledge_one_wins(
