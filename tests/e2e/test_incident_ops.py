@@ -161,9 +161,16 @@ def test_ward_staff_see_their_incidents_and_may_only_comment_or_resolve(
     screenshot(dash_duo, "ward-incidents-en")
     dash_duo.find_element(f"#ward-incident-list a[href='/incidents/{mine}']").click()
     dash_duo.wait_for_element("#incident-act-comment", timeout=10)
-    visible = [b.get_attribute("id") for b in dash_duo.driver.find_elements(
-        "css selector", ".action-form button") if b.is_displayed()]  # fmt: skip
-    assert visible == ["incident-act-comment", "incident-act-resolve"]
+
+    def visible() -> list[str]:
+        return [b.get_attribute("id") for b in dash_duo.driver.find_elements(
+            "css selector", ".action-form button") if b.is_displayed()]  # fmt: skip
+
+    # The form is drawn before its buttons show on a loaded machine: wait for them.
+    deadline = time.monotonic() + 10
+    while not visible() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert visible() == ["incident-act-comment", "incident-act-resolve"]
     dash_duo.find_element("#incident-note").send_keys("Đã báo tổ dân phố")
     _click(dash_duo, "comment")
     _wait_text(dash_duo, "#incident-timeline-list", "Đã báo tổ dân phố")
