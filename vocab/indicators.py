@@ -1,14 +1,34 @@
-"""Domain indicators: the city air-quality index and the COVID-19 epidemic level.
+"""Domain indicators: Vietnam's air-quality index (VN_AQI) and the COVID-19 epidemic level.
 
-Pure rules with their standards' colours, so the wall tiles, the maps and the
-simulator tests compute them one way.  Alarm levels of single metrics are on the
-metric catalogue (:meth:`ioc.contract.catalogue.Metric.state`).
+Pure rules with their standards' colours, so the rules, the wall tiles and the
+maps compute them one way.  Alarm steps of single metrics are in the rules file
+(:mod:`ioc.rules`).
 
-**AQI** from PM2.5 by the US EPA breakpoints (2024 revision).  Vietnam's VN_AQI
-(Quyết định 1459/QĐ-TCMT) uses the same linear interpolation between breakpoints
-on hourly/NowCast concentrations; the EPA table is used here because it is defined
-for a single pollutant and documented in one place.  The wall shows the index of
-the mean PM2.5 over the wards' latest readings (:func:`city_aqi`).
+**VN_AQI** as Quyết định 1459/QĐ-TCMT (12/11/2019, Tổng cục Môi trường) defines it:
+
+* sub-indices by linear interpolation between the breakpoints of its Bảng 2
+  (:data:`BREAKPOINTS`, µg/m³): ``AQI_x = (I_{i+1} − I_i) / (BP_{i+1} − BP_i) ·
+  (C_x − BP_i) + I_i``, rounded to a whole number;
+* the **hourly** AQI (:func:`hourly_aqi`) takes the 1-hour means of O₃, CO,
+  SO₂, NO₂ and the **NowCast** of PM2.5 and PM10 over the last 12 hourly means
+  (:func:`nowcast`: ``w* = c_min / c_max``, ``w = max(w*, 1/2)``, at least 2 of
+  the 3 most recent hours present);
+* the **daily** AQI (:func:`daily_aqi`) takes the 24-hour means of PM2.5 and
+  PM10, the day's highest 1-hour means of CO, SO₂, NO₂ and O₃, and the day's
+  highest 8-hour mean of O₃ (the larger of the two O₃ sub-indices);
+* the index is the largest sub-index; its pollutant is the dominant one; at
+  least one of PM2.5 and PM10 must be present, or there is no index;
+* six bands with the decision's colours (:data:`AQI_BANDS`): 0–50 Tốt (0;228;0),
+  51–100 Trung bình (255;255;0), 101–150 Kém (255;126;0), 151–200 Xấu (255;0;0),
+  201–300 Rất xấu (143;63;151), 301–500 Nguy hại (126;0;35).
+
+Two choices of ours where the decision is silent or abbreviates: the NowCast is
+the weighted mean ``Σ w^(i−1)·c_i / Σ w^(i−1)`` over the hours present for
+every ``w`` (with all 12 hours and ``w = 1/2`` the decision writes it as
+``Σ (1/2)^i·c_i``, which differs by the factor ``1 − 2⁻¹²``, under 0.03 %, and
+would understate the index when hours are missing); a 24-hour mean needs 18 of
+the 24 hourly means (75 %), an 8-hour mean 6 of 8.  Concentrations above the
+table's top read 500.
 
 **Epidemic level** (:func:`epidemic_level`), a deliberate simplification of Nghị
 quyết 128/NQ-CP (11/10/2021) and Quyết định 4800/QĐ-BYT (12/10/2021): the level
@@ -22,79 +42,221 @@ modelled.  Thresholds come from ``Settings.covid`` so the city can change them.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 __all__ = [
+    "AQI_BANDS",
     "AQI_COLORS",
+    "AQI_POLLUTANTS",
+    "BREAKPOINTS",
     "LEVEL_COLORS",
-    "AqiCategory",
-    "aqi_category",
-    "aqi_pm25",
+    "AqiBand",
+    "AqiResult",
+    "Band",
+    "aqi_band",
     "aqi_state",
-    "city_aqi",
+    "area_hourly",
+    "daily_aqi",
     "epidemic_level",
+    "hourly_aqi",
+    "nowcast",
+    "sub_index",
 ]
 
-AqiCategory = Literal["good", "moderate", "usg", "unhealthy", "very", "hazardous"]
+AqiBand = Literal["good", "moderate", "poor", "bad", "very_bad", "hazardous"]
+# The pollutants of the index, named as the metric catalogue names them (domain "air").
+AQI_POLLUTANTS: tuple[str, ...] = ("pm25", "pm10", "o3", "co", "so2", "no2")
 
-# (C_low, C_high, I_low, I_high) in µg/m³ (24 h, truncated to 0.1)
-_PM25: tuple[tuple[float, float, int, int], ...] = (
-    (0.0, 9.0, 0, 50),
-    (9.1, 35.4, 51, 100),
-    (35.5, 55.4, 101, 150),
-    (55.5, 125.4, 151, 200),
-    (125.5, 225.4, 201, 300),
-    (225.5, 325.4, 301, 500),
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    name: AqiBand
+    low: int
+    high: int
+    color: str  # the decision's RGB as hex
+
+
+AQI_BANDS: tuple[Band, ...] = (
+    Band("good", 0, 50, "#00e400"),  # 0;228;0 xanh
+    Band("moderate", 51, 100, "#ffff00"),  # 255;255;0 vàng
+    Band("poor", 101, 150, "#ff7e00"),  # 255;126;0 da cam
+    Band("bad", 151, 200, "#ff0000"),  # 255;0;0 đỏ
+    Band("very_bad", 201, 300, "#8f3f97"),  # 143;63;151 tím
+    Band("hazardous", 301, 500, "#7e0023"),  # 126;0;35 nâu
 )
-_CATEGORIES: tuple[tuple[int, AqiCategory], ...] = (
-    (50, "good"),
-    (100, "moderate"),
-    (150, "usg"),
-    (200, "unhealthy"),
-    (300, "very"),
-)
-AQI_COLORS: dict[AqiCategory, str] = {
-    "good": "#00e400",
-    "moderate": "#ffff00",
-    "usg": "#ff7e00",
-    "unhealthy": "#ff0000",
-    "very": "#8f3f97",
-    "hazardous": "#7e0023",
+AQI_COLORS: dict[AqiBand, str] = {b.name: b.color for b in AQI_BANDS}
+
+# Quyết định 1459/QĐ-TCMT, Bảng 2: the index values I_i and each pollutant's
+# breakpoints BP_i in µg/m³.  O₃ 8 h has no breakpoints above I = 300.
+_INDEX: tuple[int, ...] = (0, 50, 100, 150, 200, 300, 400, 500)
+BREAKPOINTS: dict[str, tuple[float, ...]] = {
+    "o3_1h": (0, 160, 200, 300, 400, 800, 1000, 1200),
+    "o3_8h": (0, 100, 120, 170, 210, 400),
+    "co": (0, 10_000, 30_000, 45_000, 60_000, 90_000, 120_000, 150_000),
+    "so2": (0, 125, 350, 550, 800, 1600, 2100, 2630),
+    "no2": (0, 100, 200, 700, 1200, 2350, 3100, 3850),
+    "pm10": (0, 50, 150, 250, 350, 420, 500, 600),
+    "pm25": (0, 25, 50, 80, 150, 250, 350, 500),
 }
-
-# The four levels' colours as the resolution names them: green, yellow, orange, red.
-LEVEL_COLORS: dict[int, str] = {1: "#22c55e", 2: "#facc15", 3: "#f97316", 4: "#dc2626"}
+_NOWCAST_HOURS = 12
 
 
-def aqi_pm25(concentration: float) -> int:
-    """The AQI of a PM2.5 concentration; above the table it is capped at 500."""
-    c = max(0.0, int(concentration * 10) / 10)
-    for c_lo, c_hi, i_lo, i_hi in _PM25:
-        if c <= c_hi:
-            return round((i_hi - i_lo) / (c_hi - c_lo) * (max(c, c_lo) - c_lo) + i_lo)
-    return 500
+@dataclass(frozen=True, slots=True)
+class AqiResult:
+    """An index, its band, the pollutant that set it, and every pollutant's sub-index."""
+
+    aqi: int
+    band: AqiBand
+    dominant: str
+    sub: dict[str, int]
+
+    @property
+    def color(self) -> str:
+        return AQI_COLORS[self.band]
 
 
-def aqi_category(aqi: int) -> AqiCategory:
-    """good | moderate | usg | unhealthy | very | hazardous."""
-    for top, name in _CATEGORIES:
-        if aqi <= top:
-            return name
+def sub_index(table: str, concentration: float) -> int | None:
+    """The sub-index of a concentration against ``BREAKPOINTS[table]``, rounded.
+
+    None past the end of a table that stops early (O₃ 8 h above 400 µg/m³: the
+    1-hour value decides then); 500 above the top of a full table.
+    """
+    bps = BREAKPOINTS[table]
+    c = max(0.0, concentration)
+    for i in range(len(bps) - 1):
+        if c <= bps[i + 1]:
+            lo, hi = bps[i], bps[i + 1]
+            return round((_INDEX[i + 1] - _INDEX[i]) / (hi - lo) * (c - lo) + _INDEX[i])
+    return 500 if len(bps) == len(_INDEX) else None
+
+
+def aqi_band(aqi: int) -> AqiBand:
+    """good | moderate | poor | bad | very_bad | hazardous."""
+    for band in AQI_BANDS:
+        if aqi <= band.high:
+            return band.name
     return "hazardous"
 
 
-def aqi_state(category: AqiCategory) -> Literal["ok", "warning", "alarm"]:
-    """The alarm step of an AQI category: good and moderate are fine, "usg" a warning."""
-    if category in ("good", "moderate"):
+def aqi_state(band: AqiBand) -> Literal["ok", "warning", "alarm"]:
+    """The alarm step of a band: Tốt and Trung bình are fine, Kém a warning, worse an alarm."""
+    if band in ("good", "moderate"):
         return "ok"
-    return "warning" if category == "usg" else "alarm"
+    return "warning" if band == "poor" else "alarm"
 
 
-def city_aqi(ward_pm25: Iterable[float | None]) -> int | None:
-    """The city's AQI from the wards' mean PM2.5 (wards without a value are left out)."""
-    pm = [v for v in ward_pm25 if v is not None]
-    return aqi_pm25(sum(pm) / len(pm)) if pm else None
+def _present(values: Sequence[float | None]) -> list[tuple[int, float]]:
+    return [
+        (i, float(v)) for i, v in enumerate(values) if v is not None and math.isfinite(float(v))
+    ]
+
+
+def nowcast(hourly: Sequence[float | None]) -> float | None:
+    """The NowCast of PM2.5 or PM10 from hourly means, the current hour first.
+
+    Uses the 12 most recent hours; None unless at least 2 of the 3 most recent
+    are present (Quyết định 1459/QĐ-TCMT).
+    """
+    hours = list(hourly[:_NOWCAST_HOURS])
+    if len(_present(hours[:3])) < 2:
+        return None
+    present = _present(hours)
+    cmax = max(c for _, c in present)
+    cmin = min(c for _, c in present)
+    w = 1.0 if cmax <= 0 else max(cmin / cmax, 0.5)
+    weights = [w**i for i, _ in present]
+    return sum(wt * c for wt, (_, c) in zip(weights, present, strict=True)) / sum(weights)
+
+
+def _combine(subs: dict[str, int]) -> AqiResult | None:
+    if not subs or not ({"pm25", "pm10"} & subs.keys()):
+        return None  # the decision requires PM2.5 or PM10
+    # Ties go to the first pollutant in AQI_POLLUTANTS order (particulates first).
+    dominant = max(subs, key=lambda p: (subs[p], -AQI_POLLUTANTS.index(p)))
+    aqi = subs[dominant]
+    return AqiResult(aqi, aqi_band(aqi), dominant, dict(subs))
+
+
+def hourly_aqi(hourly: Mapping[str, Sequence[float | None]]) -> AqiResult | None:
+    """The hourly VN_AQI from each pollutant's hourly means, the current hour first.
+
+    PM2.5 and PM10 are judged by their NowCast (up to 12 hours); the gases by
+    the current hour's mean (O₃ against its 1-hour table).  Pollutants without a
+    value are left out.
+    """
+    subs: dict[str, int] = {}
+    for p in AQI_POLLUTANTS:
+        series = hourly.get(p)
+        if not series:
+            continue
+        if p in ("pm25", "pm10"):
+            c = nowcast(series)
+        else:
+            c = series[0] if series[0] is not None and math.isfinite(series[0]) else None
+        idx = None if c is None else sub_index("o3_1h" if p == "o3" else p, c)
+        if idx is not None:
+            subs[p] = idx
+    return _combine(subs)
+
+
+def _mean_of(values: Sequence[float | None], need: int) -> float | None:
+    got = [c for _, c in _present(values)]
+    return sum(got) / len(got) if len(got) >= need else None
+
+
+def daily_aqi(day: Mapping[str, Sequence[float | None]]) -> AqiResult | None:
+    """The daily VN_AQI from each pollutant's 24 hourly means of the day (in time order).
+
+    PM2.5 and PM10 by their 24-hour mean (18 of 24 hours needed); CO, SO₂, NO₂
+    by the day's highest hourly mean; O₃ by the larger of the sub-indices of its
+    highest hourly mean and of its highest 8-hour mean.
+    """
+    subs: dict[str, int] = {}
+    for p in AQI_POLLUTANTS:
+        series = list(day.get(p, ()))
+        present = [c for _, c in _present(series)]
+        if not present:
+            continue
+        idx: int | None
+        if p in ("pm25", "pm10"):
+            mean = _mean_of(series, 18)
+            idx = None if mean is None else sub_index(p, mean)
+        elif p == "o3":
+            one = sub_index("o3_1h", max(present))
+            eights = [_mean_of(series[i : i + 8], 6) for i in range(max(1, len(series) - 7))]
+            best8 = max((m for m in eights if m is not None), default=None)
+            eight = None if best8 is None else sub_index("o3_8h", best8)
+            idx = one if eight is None or one is None else max(one, eight)
+        else:
+            idx = sub_index(p, max(present))
+        if idx is not None:
+            subs[p] = idx
+    return _combine(subs)
+
+
+def area_hourly(
+    wards: Mapping[str, Mapping[str, Sequence[float | None]]],
+) -> dict[str, list[float | None]]:
+    """An area's hourly means from its wards': per pollutant and hour, the mean of the wards
+    that have a value (an hour no ward has stays None).  The wall's city AQI is the
+    :func:`hourly_aqi` of these."""
+    out: dict[str, list[float | None]] = {}
+    for p in AQI_POLLUTANTS:
+        series = [s[p] for s in wards.values() if p in s]
+        if not series:
+            continue
+        merged: list[float | None] = []
+        for hour in range(max(len(s) for s in series)):
+            vals = [c for s in series if hour < len(s) for c in [s[hour]] if c is not None]
+            merged.append(sum(vals) / len(vals) if vals else None)
+        out[p] = merged
+    return out
+
+
+# The four levels' colours as the resolution names them: green, yellow, orange, red.
+LEVEL_COLORS: dict[int, str] = {1: "#22c55e", 2: "#facc15", 3: "#f97316", 4: "#dc2626"}
 
 
 def epidemic_level(

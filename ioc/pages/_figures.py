@@ -14,9 +14,17 @@ from ioc.store.records import IncidentRow
 from maps.base import DEFAULT_VIEW_PX
 from maps.incidents import incident_layer
 from maps.wards_figure import ward_choropleth
+from vocab.indicators import AQI_BANDS, aqi_band, sub_index
 from vocab.text import t
 
-__all__ = ["DEFAULT_METRIC", "domain_options", "metric_options", "parse_metric", "ward_metric_map"]
+__all__ = [
+    "DEFAULT_METRIC",
+    "aqi_coloring",
+    "domain_options",
+    "metric_options",
+    "parse_metric",
+    "ward_metric_map",
+]
 
 DEFAULT_METRIC = "air.pm25"
 
@@ -44,6 +52,23 @@ def domain_options(lang: str) -> list[dict[str, str]]:
     ]
 
 
+def aqi_coloring(values: Mapping[str, float | None], m: Metric, lang: str) -> dict[str, Any]:
+    """PM2.5 and PM10 wards in the VN_AQI band of their value's sub-index (Quyết định
+    1459/QĐ-TCMT), every band named in the legend; other metrics keep the continuous scale."""
+    if m.name not in ("pm25", "pm10"):
+        return {}
+    names = {b.name: f"{t(f'aqi.{b.name}', lang)} ({b.low}–{b.high})" for b in AQI_BANDS}
+    categories = {}
+    for code, v in values.items():
+        idx = None if v is None else sub_index(m.name, v)
+        if idx is not None:
+            categories[code] = names[aqi_band(idx)]
+    return {
+        "categories": categories,
+        "category_colors": {names[b.name]: b.color for b in AQI_BANDS},
+    }
+
+
 def ward_metric_map(
     features: Mapping[str, Any],
     values: dict[str, float | None],
@@ -66,6 +91,7 @@ def ward_metric_map(
         lang=lang,
         tile_url=tile_url,
         size_px=size_px,
+        **aqi_coloring(values, m, lang),
     )
     if label_size is not None:
         fig.update_traces(textfont_size=label_size, selector={"name": "labels"})

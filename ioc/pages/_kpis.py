@@ -1,7 +1,8 @@
 """The wall's KPI tiles: each asks the read model for its figure and builds its tile.
 
-Air quality: the city AQI (:func:`vocab.indicators.city_aqi`) of the mean PM2.5
-over the visible wards' live values.  River level: the highest ``water.level_m``
+Air quality: the hourly VN_AQI (Quyết định 1459/QĐ-TCMT, :func:`vocab.indicators.hourly_aqi`,
+NowCast for PM2.5 and PM10) of the visible wards' hourly means from the hourly rollup,
+averaged over the wards hour by hour; the tile names the band and the dominant pollutant.  River level: the highest ``water.level_m``
 of the visible wards against the catalogue's warning (báo động I) and alarm levels.
 """
 
@@ -13,9 +14,9 @@ from typing import Any
 
 from ioc.contract.catalogue import metric
 from ioc.pages._common import read
-from ioc.store import queries
+from ioc.store import air, queries
 from vocab.fmt import MISSING, TZ, fmt_number, fmt_pct
-from vocab.indicators import AQI_COLORS, aqi_category, aqi_state, city_aqi
+from vocab.indicators import area_hourly, aqi_state, hourly_aqi
 from vocab.severity import SEVERITIES
 from vocab.text import t
 from widgets.kpi import kpi_tile, kpi_tile_rows
@@ -52,14 +53,15 @@ def devices_tile(lang: str, wards: Wards) -> Any:
 
 
 def aqi_tile(lang: str, wards: Wards) -> Any:
-    pm25 = read().ward_values(metric("air", "pm25"), read().ward_codes(wards))
-    aqi = city_aqi(pm25.values())
-    if aqi is None:
+    hourly = read().query(air.ward_air_hourly, wards, read().now())
+    result = hourly_aqi(area_hourly(hourly))
+    if result is None:
         return kpi_tile("wall-kpi-aqi", t("kpi.aqi", lang), MISSING, detail=t("empty", lang))
-    cat = aqi_category(aqi)
+    dominant = metric("air", result.dominant).label(lang)
     return kpi_tile(
-        "wall-kpi-aqi", t("kpi.aqi", lang), fmt_number(aqi, 0, lang),
-        detail=t(f"aqi.{cat}", lang), state=aqi_state(cat), accent=AQI_COLORS[cat],
+        "wall-kpi-aqi", t("kpi.aqi", lang), fmt_number(result.aqi, 0, lang),
+        detail=f"{t(f'aqi.{result.band}', lang)} · {t('aqi.dominant', lang, p=dominant)}",
+        state=aqi_state(result.band), accent=result.color,
     )  # fmt: skip
 
 

@@ -1,4 +1,4 @@
-"""Pure builders: AQI, freshness, KPI tiles, tables, charts, COVID levels."""
+"""Pure builders: freshness, KPI tiles, tables, charts, COVID levels."""
 
 from __future__ import annotations
 
@@ -9,17 +9,10 @@ import plotly.graph_objects as go
 from ioc.config import CovidSettings
 from ioc.pages._covid import covid_levels, covid_table
 from ioc.store.records import CovidDay
-from vocab.indicators import aqi_category, aqi_pm25
 from widgets.charts import bar_chart, time_series
 from widgets.kpi import error_box, kpi_tile, kpi_tile_rows
 from widgets.status import freshness_state
 from widgets.tables import simple_table, ticker
-
-
-def test_aqi_breakpoints() -> None:
-    assert aqi_pm25(0) == 0 and aqi_pm25(9.0) == 50 and aqi_pm25(35.4) == 100
-    assert aqi_pm25(42.0) == 117 and aqi_pm25(1000) == 500
-    assert aqi_category(117) == "usg" and aqi_category(40) == "good"
 
 
 def test_freshness() -> None:
