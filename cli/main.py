@@ -20,6 +20,7 @@ from cli.commands import (
     demo,
     geodata,
     ingest,
+    rules,
     serve,
     simulate,
     tokens,
@@ -31,7 +32,7 @@ __all__ = ["main"]
 
 log = logging.getLogger("ioc")
 
-COMMANDS = (config, contract, db, ingest, geodata, simulate, serve, tokens, demo, broker)
+COMMANDS = (config, contract, db, ingest, geodata, simulate, serve, tokens, demo, broker, rules)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -140,6 +140,39 @@ class IncidentSettings(_Section):
     @property
     def correlation_window(self) -> timedelta | None:
         return timedelta(seconds=self.correlation_window_s) if self.correlation_window_s else None
+class RulesSettings(_Section):
+    """The alarm rules file (docs/rules.md); none: the packaged default set."""
+
+    path: Path | None = Field(None, description="rules YAML; checked by `ioc rules check`")
+    reload_s: float = Field(5.0, gt=0, description="how often running services look for changes")
+
+
+class MonitorSettings(_Section):
+    """``ioc monitor``: the periodic checks (silent feeds, the hourly VN_AQI)."""
+
+    interval_s: float = Field(30.0, gt=0)
+
+
+class NotifySettings(_Section):
+    """``ioc notify``: the outbox worker (docs/notifications.md)."""
+
+    # Quick wiring: this URL alone receives every incident change of min_severity or worse.
+    webhook_url: str | None = None
+    webhook_secret: str | None = Field(None, description="HMAC-SHA256 key of the signature header")
+    min_severity: Literal["low", "medium", "high", "critical"] = "high"
+    path: Path | None = Field(
+        None, description="channels and routes YAML (checked by `ioc notify check`)"
+    )
+    base_url: str = Field("http://127.0.0.1:8050", description="the app's address, for links")
+    poll_s: float = Field(1.0, gt=0)
+    retry_base_s: float = Field(
+        5.0, gt=0, description="first retry delay; doubles, up to retry_max_s"
+    )
+    retry_max_s: float = Field(300.0, gt=0)
+    failing_after: int = Field(
+        3, ge=1, description="consecutive failures that mark a channel failing"
+    )
+    timeout_s: float = Field(10.0, gt=0)
 
 
 class CovidSettings(_Section):
@@ -191,6 +224,9 @@ class Settings(BaseSettings):
     app: AppSettings = AppSettings()  # type: ignore[call-arg]
     covid: CovidSettings = CovidSettings()
     incidents: IncidentSettings = IncidentSettings()
+    rules: RulesSettings = RulesSettings()
+    monitor: MonitorSettings = MonitorSettings()
+    notify: NotifySettings = NotifySettings()
 
     @field_validator("database_url")
     @classmethod

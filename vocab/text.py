@@ -282,6 +282,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "state.warning": ("Cảnh báo", "Warning"),
     "state.alarm": ("Báo động", "Alarm"),
     "state.offline": ("Mất kết nối", "Offline"),
+    "state.late": ("Chậm tín hiệu", "Late"),
+    "state.no_data": ("Chưa có dữ liệu", "No data"),
+    # Metrics the rules compute from others (ioc.rules.schema.DERIVED).
+    "metric.vn_aqi": ("VN_AQI", "VN_AQI"),
+    "metric.fault_pct": ("Tỉ lệ đèn hỏng", "Lamps out"),
+    "metric.any": ("Tín hiệu", "Feed"),
 }
 
 

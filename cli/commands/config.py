@@ -9,7 +9,7 @@ from typing import Any
 from ioc.config import Settings
 from ioc.logsafe import redact_url
 
-_SECRET_WORDS = ("password", "secret", "key")
+_SECRET_WORDS = ("password", "secret", "key", "token")
 
 
 def register(sub: Any) -> None:

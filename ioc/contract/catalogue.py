@@ -41,6 +41,9 @@ class Metric:
     bad: Literal["high", "low"] = "high"
     # How a ward combines its devices: mean of a level, sum of a count.
     ward_agg: Literal["avg", "sum", "max"] = "avg"
+    # How often a device sends it (seconds); None: the domain's cadence.  A feed is
+    # late, then offline, after several cadences without a message (ioc.rules.feeds).
+    cadence_s: float | None = None
 
     def label(self, lang: str) -> str:
         return in_lang(lang, self.label_vi, self.label_en)
@@ -82,9 +85,15 @@ class Domain:
     events: dict[str, EventType] = field(default_factory=dict)
     # Accepted from city-level sources too (the reserved city code in the ward position).
     city: bool = False
+    cadence_s: float = 300.0  # how often a device of the domain reports (telemetry)
 
     def label(self, lang: str) -> str:
         return in_lang(lang, self.label_vi, self.label_en)
+
+    def cadence(self, metric: str | None = None) -> float:
+        """The expected seconds between messages of ``metric`` (the domain's by default)."""
+        m = self.metrics.get(metric) if metric else None
+        return m.cadence_s if m is not None and m.cadence_s is not None else self.cadence_s
 
 
 def _m(*metrics: Metric) -> dict[str, Metric]:
@@ -123,12 +132,24 @@ _WATER = Domain(
     "Water",
     metrics=_m(
         Metric("level_m", "m", -3, 6, "Mực nước", "Water level", 1.65, 1.85, ward_agg="max"),
-        Metric("salinity_ppt", "‰", 0, 40, "Độ mặn", "Salinity", 1, 4, ward_agg="max"),
+        Metric(
+            "salinity_ppt", "‰", 0, 40, "Độ mặn", "Salinity", 1, 4, ward_agg="max", cadence_s=900
+        ),
         Metric("rain_mm", "mm", 0, 500, "Lượng mưa", "Rainfall", 50, 100, ward_agg="max"),
         Metric(
-            "flood_depth_cm", "cm", 0, 300, "Ngập đường", "Street flooding", 10, 30, ward_agg="max"
+            "flood_depth_cm",
+            "cm",
+            0,
+            300,
+            "Ngập đường",
+            "Street flooding",
+            10,
+            30,
+            ward_agg="max",
+            cadence_s=120,
         ),
     ),
+    cadence_s=900,  # the slowest of its metrics, for a device whose metrics are not known
 )
 
 _TRAFFIC = Domain(
@@ -149,6 +170,7 @@ _TRAFFIC = Domain(
         Metric("speed_kmh", "km/h", 0, 200, "Tốc độ", "Speed", 15, 8, bad="low"),
         Metric("occupancy_pct", "%", 0, 100, "Mật độ chiếm đường", "Occupancy", 60, 85),
     ),
+    cadence_s=60,
 )
 
 _LIGHTING = Domain(
@@ -170,6 +192,7 @@ _NOISE = Domain(
     "Tiếng ồn",
     "Noise",
     metrics=_m(Metric("laeq_db", "dBA", 0, 160, "Độ ồn", "Noise level", 70, 85)),
+    cadence_s=120,
 )
 
 _HEALTH = Domain(
@@ -185,6 +208,7 @@ _HEALTH = Domain(
         Metric("vaccinated_dose1", "người", 0, 10_000_000, "Tiêm mũi 1", "Dose 1", ward_agg="sum"),
         Metric("vaccinated_dose2", "người", 0, 10_000_000, "Tiêm mũi 2", "Dose 2", ward_agg="sum"),
     ),
+    cadence_s=86_400,  # daily reports
 )
 
 _SERVICES = Domain(

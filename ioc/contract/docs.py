@@ -32,6 +32,13 @@ def _num(x: float | None) -> str:
     return "" if x is None else f"{x:g}"
 
 
+def _cadence(seconds: float) -> str:
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "min")):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds // size:g} {unit}"
+    return f"{seconds:g} s"
+
+
 def render_markdown() -> str:
     out = [
         "# Wire contract: catalogue",
@@ -41,14 +48,21 @@ def render_markdown() -> str:
         "",
         "## Telemetry metrics",
         "",
-        "| domain | metric | unit | valid range | warning | alarm | bad when | tiếng Việt | English |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "Cadence: how often a device is expected to send the metric; a feed is late, then",
+        "offline, after several cadences without a message (`feeds` in the rules file,",
+        "docs/rules.md). Warning and alarm levels here colour the maps' defaults; alarms and",
+        "incidents come from the rules file.",
+        "",
+        "| domain | metric | unit | valid range | warning | alarm | bad when | cadence | tiếng Việt"
+        " | English |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for d in CATALOGUE.values():
         for m in d.metrics.values():
             out.append(
                 f"| {d.name} | `{m.name}` | {m.unit} | {_num(m.min)} – {_num(m.max)} | "
-                f"{_num(m.warning)} | {_num(m.alarm)} | {m.bad} | {m.label_vi} | {m.label_en} |"
+                f"{_num(m.warning)} | {_num(m.alarm)} | {m.bad} | {_cadence(d.cadence(m.name))} | "
+                f"{m.label_vi} | {m.label_en} |"
             )
     out += ["", "## Event types", "", "| domain | type | severity | tiếng Việt | English |",
             "|---|---|---|---|---|"]  # fmt: skip

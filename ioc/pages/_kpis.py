@@ -16,7 +16,7 @@ from ioc.contract.catalogue import metric
 from ioc.pages._common import read
 from ioc.store import air, queries
 from vocab.fmt import MISSING, TZ, fmt_number, fmt_pct
-from vocab.indicators import area_hourly, aqi_state, hourly_aqi
+from vocab.indicators import aqi_state, area_hourly, hourly_aqi
 from vocab.severity import SEVERITIES
 from vocab.text import t
 from widgets.kpi import kpi_tile, kpi_tile_rows
