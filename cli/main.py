@@ -20,6 +20,7 @@ from cli.commands import (
     demo,
     geodata,
     ingest,
+    notify,
     rules,
     serve,
     simulate,
@@ -32,7 +33,7 @@ __all__ = ["main"]
 
 log = logging.getLogger("ioc")
 
-COMMANDS = (config, contract, db, ingest, geodata, simulate, serve, tokens, demo, broker, rules)
+COMMANDS = (config, contract, db, ingest, geodata, simulate, serve, tokens, demo, broker, rules, notify)
 
 
 def build_parser() -> argparse.ArgumentParser:

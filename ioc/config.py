@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ioc.errors import ConfigError
@@ -158,7 +158,9 @@ class NotifySettings(_Section):
 
     # Quick wiring: this URL alone receives every incident change of min_severity or worse.
     webhook_url: str | None = None
-    webhook_secret: str | None = Field(None, description="HMAC-SHA256 key of the signature header")
+    webhook_secret: SecretStr | None = Field(
+        None, description="HMAC-SHA256 key of the signature header"
+    )
     min_severity: Literal["low", "medium", "high", "critical"] = "high"
     path: Path | None = Field(
         None, description="channels and routes YAML (checked by `ioc notify check`)"

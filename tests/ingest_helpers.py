@@ -81,17 +81,17 @@ def settings_env(settings: Settings) -> dict[str, str]:
 
 
 @contextmanager
-def ingest_process(
-    settings: Settings, client_id: str, **env: str
+def ioc_process(
+    settings: Settings, args: list[str], label: str, **env: str
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """`ioc ingest` in its own process (so it can be killed with SIGKILL).
+    """An ``ioc`` command in its own process (so it can be killed with SIGKILL).
 
     Its log goes to a file (a pipe nobody reads would fill and block the
     worker); the tail is printed when the block exits, so a failing test shows it.
     """
-    with tempfile.NamedTemporaryFile(prefix=f"ingest-{client_id}-", suffix=".log") as log:
+    with tempfile.NamedTemporaryFile(prefix=f"{label}-", suffix=".log") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "cli", "ingest", "--client-id", client_id],
+            [sys.executable, "-m", "cli", *args],
             env={**settings_env(settings), **env},
             stdout=subprocess.DEVNULL,
             stderr=log,
@@ -107,7 +107,18 @@ def ingest_process(
                     proc.kill()
                     proc.wait()
             tail = Path(log.name).read_text(errors="replace").splitlines()[-15:]
-            print(f"--- ioc ingest {client_id} (exit {proc.returncode}) ---", *tail, sep="\n")
+            print(f"--- ioc {label} (exit {proc.returncode}) ---", *tail, sep="\n")
+
+
+@contextmanager
+def ingest_process(
+    settings: Settings, client_id: str, **env: str
+) -> Iterator[subprocess.Popen[bytes]]:
+    """`ioc ingest` in its own process (see :func:`ioc_process`)."""
+    with ioc_process(
+        settings, ["ingest", "--client-id", client_id], f"ingest {client_id}", **env
+    ) as proc:
+        yield proc
 
 
 def ingest_settings(

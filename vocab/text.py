@@ -284,6 +284,18 @@ TEXT: dict[str, tuple[str, str]] = {
     "state.offline": ("Mất kết nối", "Offline"),
     "state.late": ("Chậm tín hiệu", "Late"),
     "state.no_data": ("Chưa có dữ liệu", "No data"),
+    # Notifications (notify/).
+    "notify.event.opened": ("Sự cố mới", "New incident"),
+    "notify.event.escalated": ("Mức độ tăng", "Severity raised"),
+    "notify.event.acknowledged": ("Đã tiếp nhận", "Acknowledged"),
+    "notify.event.dispatched": ("Đã điều phối", "Dispatched"),
+    "notify.event.resolved": ("Đã xử lý", "Resolved"),
+    "notify.event.closed": ("Đã đóng", "Closed"),
+    "notify.event.reopened": ("Mở lại", "Reopened"),
+    "notify.event.reminder": ("Nhắc lại: chưa tiếp nhận", "Reminder: not acknowledged"),
+    "notify.event.escalation": ("Chuyển cấp: chưa tiếp nhận", "Escalation: not acknowledged"),
+    "notify.note": ("Ghi chú", "Note"),
+    "notify.opened": ("Mở lúc", "Opened"),
     # Metrics the rules compute from others (ioc.rules.schema.DERIVED).
     "metric.vn_aqi": ("VN_AQI", "VN_AQI"),
     "metric.fault_pct": ("Tỉ lệ đèn hỏng", "Lamps out"),

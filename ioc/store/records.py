@@ -20,14 +20,19 @@ from vocab.text import in_lang
 
 __all__ = [
     "BoundaryRow",
+    "ChannelHealth",
     "CovidDay",
+    "DeliveryRow",
     "DossierCounts",
     "DossierDay",
     "EgovCounts",
     "IncidentCauseRow",
     "IncidentLogRow",
+    "IncidentChange",
     "IncidentRow",
     "LatestValues",
+    "OutboxItem",
+    "OutboxRow",
     "OverdueDossier",
     "ReportRow",
     "ResponseStat",
@@ -271,3 +276,84 @@ class CovidDay:
     day: str  # local date, ``yyyy-mm-dd``
     new_cases: float | None
     dose1: float | None
+
+
+# ---- notifications (ioc.store.outbox) -----------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentChange:
+    """An incident_log row with its incident as it is now: what one notification tells."""
+
+    log_id: int
+    at: datetime
+    actor: str
+    action: str
+    from_status: str | None
+    to_status: str | None
+    note: str
+    incident_id: int
+    opened_at: datetime
+    ward_code: str | None
+    domain: str
+    kind: str
+    severity: Severity
+    status: IncidentStatus
+    title: str
+    detail: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """A message to put in the outbox (the notifier plans them, the store inserts them)."""
+
+    dedup_key: str
+    channel: str
+    route: str
+    incident_id: int
+    log_id: int | None
+    kind: str  # change | repeat | escalate
+    severity: str
+    payload: dict[str, Any]
+    not_before: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    id: int
+    created_at: datetime
+    channel: str
+    route: str
+    incident_id: int
+    kind: str
+    severity: str
+    payload: dict[str, Any]
+    attempts: int
+    status: str
+    sent_at: datetime | None
+    last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelHealth:
+    channel: str
+    kind: str
+    state: str  # ok | failing
+    failures: int
+    retry_at: datetime
+    last_ok_at: datetime | None
+    last_failed_at: datetime | None
+    last_error: str | None
+    pending: int
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRow:
+    id: int
+    at: datetime
+    outbox_id: int
+    channel: str
+    incident_id: int
+    outcome: str  # sent | failed
+    detail: str
+    duration_ms: int
