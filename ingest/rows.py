@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from geodata.index import WardIndex
 from ingest.decode import Decoded, RawMessage
 from ioc.contract import Event, Status, Telemetry
-from ioc.model import BatchRows, DeadLetterRow, DeviceRow, EventRow, ReadingRow
+from ioc.model import NEVER, BatchRows, DeadLetterRow, DeviceRow, EventRow, ReadingRow
 
 __all__ = ["dead_letter", "locate", "to_rows"]
 
@@ -38,8 +38,10 @@ def to_rows(batch: Sequence[Decoded], index: WardIndex | None = None) -> BatchRo
             )
         elif isinstance(msg, Status):
             t = msg.topic
+            # A status is no data: it leaves last_seen alone (a retained "online" comes
+            # again on every reconnect and must not make a silent device look fresh).
             rows.devices.append(
-                DeviceRow(t.device, t.ward, t.domain, msg.ts, msg.ts, online=msg.online)
+                DeviceRow(t.device, t.ward, t.domain, msg.ts, NEVER, online=msg.online)
             )
     return locate(rows, index) if index is not None else rows
 

@@ -28,6 +28,7 @@ from ioc.config import Settings, load_settings
 from ioc.live import LiveState
 from ioc.pages._common import AppContext, callback, read
 from ioc.readmodel import ReadModel
+from ioc.rules.loader import RuleSource
 from ioc.store.db import Database
 from vocab.fmt import fmt_datetime, fmt_time
 from vocab.text import t
@@ -37,7 +38,7 @@ __all__ = ["PAGE_MODULES", "ROTATION", "create_app", "make_server"]
 
 log = logging.getLogger(__name__)
 ASSETS = Path(__file__).parent / "assets"
-PAGE_MODULES = ("wall", "map", "ward", "covid", "services", "incidents", "incident")
+PAGE_MODULES = ("wall", "map", "ward", "covid", "services", "incidents", "incident", "alerting")
 ROTATION = ("/", "/map", "/covid", "/services", "/incidents")
 NAV = (("/", "nav.wall"), ("/map", "nav.map"), ("/covid", "nav.covid"),
        ("/services", "nav.services"), ("/incidents", "nav.incidents"))  # fmt: skip
@@ -55,6 +56,11 @@ def _shell(settings: Settings) -> Any:
             [
                 html.Span(t("app.short", language), className="brand"),
                 *[dcc.Link(t(key, language), href=href, className="nav-link") for href, key in NAV],
+                *(
+                    [dcc.Link(t("nav.alerting", language), href="/alerting", className="nav-link")]
+                    if user is not None and user.role == "admin"
+                    else []
+                ),
                 html.Span(className="nav-spacer"),
                 html.A(
                     t("lang.switch", language),
@@ -176,8 +182,9 @@ def create_app(settings: Settings) -> Dash:
     db = Database.open(settings.database_url, settings.db_schema, max_size=8, name="ioc-app")
     live = LiveState.from_url(settings.redis_url, settings.redis_prefix)
     cache = QueryCache(live, settings.app.cache_ttl_s)
-    read_model = ReadModel(db, live, cache, offline_after_s=settings.app.device_offline_s)
-    server.extensions["ioc"] = AppContext(settings, read_model)
+    rules = RuleSource(settings.rules.path, every_s=settings.rules.reload_s)
+    read_model = ReadModel(db, live, cache, rules=rules.current)
+    server.extensions["ioc"] = AppContext(settings, read_model, rules)
     auth.install(server, settings.app, live)
     api.install(server)
     for name in PAGE_MODULES:

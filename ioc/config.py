@@ -108,7 +108,7 @@ class AppSettings(_Section):
     users_file: Path | None = Field(None, description="TOML/JSON file of users, roles and wards")
     auth: Literal["on", "off"] = "on"
     device_offline_s: float = Field(
-        900.0, gt=0, description="a device with no reading for this long counts as offline"
+        900.0, gt=0, description="unused: late / offline come from the rules file's feeds section"
     )
     cookie_secure: bool = Field(False, description="session cookies only over HTTPS (production)")
     trusted_proxies: int = Field(

@@ -12,12 +12,16 @@ and number format (:mod:`ioc.incident_text`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from vocab.severity import Severity, severity_rank
 
+# The last_seen of a device that has sent no data yet (only a status message).
+NEVER = datetime(1970, 1, 1, tzinfo=UTC)
+
 __all__ = [
+    "NEVER",
     "BatchRows",
     "DeadLetterRow",
     "DeviceRow",

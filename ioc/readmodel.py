@@ -9,7 +9,9 @@ It owns the "live state, else the database" fallbacks, written once here:
 * latest values per device: live state, else the newest stored readings of the last day;
 * device positions: the live position, else the one stored in ``devices``;
 * the change version: Redis's counter, else a tick every 10 s (pages refresh from the store);
-* the feed's freshness: the last update ingest reported, or "live state unavailable".
+* the feed's freshness: the last update ingest reported, or "live state unavailable";
+* each device's state (ok / warning / alarm / late / offline / no data), decided by
+  :func:`ioc.rules.feeds.classify` from its live state and the rules in force.
 
 Every other store query goes through :meth:`ReadModel.query`, cached under a key
 derived from the query and its arguments.  Pages ask with :meth:`ReadModel.now`,
@@ -31,9 +33,13 @@ from ioc.cache import QueryCache
 from ioc.contract.catalogue import Metric
 from ioc.errors import ServiceUnavailable
 from ioc.live import LiveState
+from ioc.rules.feeds import classify
+from ioc.rules.loader import load_rules
+from ioc.rules.schema import RuleSet
 from ioc.store import queries
 from ioc.store.db import Connection, Database
 from ioc.store.records import LatestValues, WardRow
+from vocab.states import DeviceStateName
 
 __all__ = ["DeviceMarker", "DeviceState", "Feed", "ReadModel", "ValueWindow"]
 
@@ -63,10 +69,6 @@ class DeviceState:
     lon: float | None
     online: bool | None  # its last status message; None when it sent none
 
-    def is_up(self, cutoff: float) -> bool:
-        """Not reported offline, and heard from since ``cutoff`` (epoch seconds)."""
-        return self.online is not False and self.last_seen >= cutoff
-
     @classmethod
     def from_hash(cls, device: str, h: Mapping[str, str]) -> DeviceState:
         """From the device's live hash (:meth:`ioc.live.LiveState.devices`)."""
@@ -87,7 +89,7 @@ class DeviceMarker:
     device_id: str
     lat: float
     lon: float
-    up: bool
+    state: DeviceStateName
 
 
 def _rollup_agg(m: Metric) -> Literal["avg", "max"]:
@@ -102,13 +104,13 @@ class ReadModel:
         live: LiveState,
         cache: QueryCache,
         *,
-        offline_after_s: float,
+        rules: Callable[[], RuleSet] = load_rules,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.db = db
         self.live = live
         self.cache = cache
-        self.offline_after_s = offline_after_s
+        self.rules = rules  # the rules in force (the app's RuleSource.current)
         self._clock = clock
         self._wards: tuple[float, list[WardRow]] = (0.0, [])
         self._features: tuple[float, FeatureCollection] = (0.0, {})
@@ -225,21 +227,45 @@ class ReadModel:
         hashes = self.cache.call(self.live.devices)
         return {d: DeviceState.from_hash(d, h) for d, h in hashes.items()}
 
-    def device_counts(self, codes: Sequence[str]) -> tuple[int, int]:
-        """(online, offline) devices of the wards ``codes``."""
+    def device_states(self, codes: Sequence[str]) -> dict[str, DeviceStateName]:
+        """device -> its state, for the live devices of the wards ``codes``."""
         allowed = set(codes)
-        cutoff = self._clock() - self.offline_after_s
-        states = [d.is_up(cutoff) for d in self.devices().values() if d.ward in allowed]
-        return sum(states), len(states) - sum(states)
+        devices = {d: s for d, s in self.devices().items() if s.ward in allowed}
+        latest = self.cache.call(self.live.latest_many, sorted(devices))
+        rules, now = self.rules(), self._clock()
+        return {
+            d: classify(rules, d, s.ward, s.domain, s.last_seen, s.online, latest.get(d, {}), now)
+            for d, s in devices.items()
+        }
+
+    def state_of(
+        self,
+        device: str,
+        ward: str,
+        domain: str,
+        last_seen: float | None,
+        online: bool | None,
+        latest: dict[str, tuple[float, float]],
+    ) -> DeviceStateName:
+        """One device's state from what a page already holds (a stored row, its latest values)."""
+        return classify(self.rules(), device, ward, domain, last_seen, online, latest, self._clock())  # fmt: skip
+
+    def device_counts(self, codes: Sequence[str]) -> dict[DeviceStateName, int]:
+        """How many devices of the wards ``codes`` are in each state."""
+        counts: dict[DeviceStateName, int] = {}
+        for state in self.device_states(codes).values():
+            counts[state] = counts.get(state, 0) + 1
+        return counts
 
     def device_markers(self, domain: str, codes: Sequence[str]) -> list[DeviceMarker]:
-        """The domain's devices in ``codes`` with a position: live, else the stored one."""
-        cutoff = self._clock() - self.offline_after_s
+        """The domain's devices in ``codes`` with a position (live, else the stored one) and
+        their state."""
         stored = self.query(queries.device_positions, domain)
-        allowed = set(codes)
+        live = {d: s for d, s in self.devices().items() if s.domain == domain}
+        states = self.device_states(codes)
         out = []
-        for device, d in self.devices().items():
-            if d.domain != domain or d.ward not in allowed:
+        for device, d in live.items():
+            if device not in states:
                 continue
             if d.lat is not None and d.lon is not None:
                 lat, lon = d.lat, d.lon
@@ -247,5 +273,5 @@ class ReadModel:
                 lat, lon = stored[device]
             else:
                 continue
-            out.append(DeviceMarker(device, lat, lon, d.is_up(cutoff)))
+            out.append(DeviceMarker(device, lat, lon, states[device]))
         return out

@@ -12,25 +12,19 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from maps.base import note
+from vocab.states import DEVICE_STATES, STATE_COLORS
 from vocab.text import t
 
 __all__ = ["STATE_COLORS", "device_layer"]
-
-STATE_COLORS: dict[str, str] = {
-    "ok": "#22c55e",
-    "warning": "#f59e0b",
-    "alarm": "#ef4444",
-    "offline": "#9ca3af",
-}
 
 
 def device_layer(fig: go.Figure, devices: pd.DataFrame, lang: str = "vi") -> go.Figure:
     """Append the ``devices`` trace.
 
-    ``devices`` columns: device_id, lat, lon, domain, state (ok / warning /
-    alarm / offline), label.  Unknown states are drawn as offline.
+    ``devices`` columns: device_id, lat, lon, domain, state (one of
+    :data:`vocab.states.DEVICE_STATES`), label.  Unknown states are drawn as no data.
     """
-    states = [s if s in STATE_COLORS else "offline" for s in devices["state"].astype(str)]
+    states = [s if s in STATE_COLORS else "no_data" for s in devices["state"].astype(str)]
     state_text = [t(f"state.{s}", lang) for s in states]
     customdata = list(
         zip(
@@ -54,7 +48,7 @@ def device_layer(fig: go.Figure, devices: pd.DataFrame, lang: str = "vi") -> go.
             mode="markers",
             marker={
                 "size": 9,
-                "color": [STATE_COLORS[s] for s in states],
+                "color": [STATE_COLORS[s] for s in states],  # type: ignore[index]
                 "opacity": 0.95,
             },
             customdata=customdata,
@@ -64,8 +58,8 @@ def device_layer(fig: go.Figure, devices: pd.DataFrame, lang: str = "vi") -> go.
         )
     )
     legend = "   ".join(
-        f"<span style='color:{colour}'>●</span> {t(f'state.{state}', lang)}"
-        for state, colour in STATE_COLORS.items()
+        f"<span style='color:{STATE_COLORS[state]}'>●</span> {t(f'state.{state}', lang)}"
+        for state in DEVICE_STATES
     )
     note(fig, legend, name="device-states", where=(0.99, 0.01, "right", "bottom"))
     return fig

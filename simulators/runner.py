@@ -18,11 +18,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from ioc.contract import CATALOGUE, build_topic, encode_status
 from ioc.mqtt import Publisher
 from simulators.domains.base import Out, local
 from simulators.engine import Simulation
+from simulators.fleet import Device
 
-__all__ = ["RunStats", "publish_all", "run"]
+__all__ = ["RunStats", "publish_all", "publish_statuses", "run"]
 
 TICK_S = 0.1
 BACKFILL_CHUNK = timedelta(minutes=15)
@@ -68,6 +70,19 @@ def publish_all(pub: Publisher, root: str, msgs: Iterable[Out], stats: RunStats)
         stats.by_domain[m.domain] += 1
 
 
+def publish_statuses(pub: Publisher, root: str, fleet: Iterable[Device], online: bool) -> int:
+    """Each telemetry device's retained status: ``online`` when the live run starts,
+    ``offline`` when it stops (what a device's last will says when it drops)."""
+    n = 0
+    for dev in fleet:
+        if CATALOGUE[dev.domain].kind != "telemetry":
+            continue
+        topic = build_topic(dev.ward, dev.domain, dev.id, "status", root)
+        pub.publish(topic, encode_status(online), retain=True)
+        n += 1
+    return n
+
+
 def run(
     sim: Simulation,
     pub: Publisher,
@@ -78,9 +93,12 @@ def run(
     backfill: timedelta = timedelta(0),
     progress: Callable[[RunStats], None] | None = None,
     stop: threading.Event | None = None,
+    statuses: bool = False,
 ) -> RunStats:
     """Publish the history and the backfill, then the live run, until ``duration_s`` wall
-    seconds or ``stop``.  The backfill begins at ``sim.fleet_start``, the history before it."""
+    seconds or ``stop``.  The backfill begins at ``sim.fleet_start``, the history before it.
+    With ``statuses`` the devices' retained status is ``online`` for the live run and
+    ``offline`` after it."""
     stop = stop or threading.Event()
     live_start = sim.fleet_start + backfill
     stats = RunStats(sim.start, sim.start)
@@ -111,6 +129,8 @@ def run(
         fast("backfill", live_start)
         stats.backfilled = pub.sent - stats.historied
         stats.phase = "live"
+        if statuses:
+            publish_statuses(pub, root, sim.fleet, True)
         live0 = time.monotonic()
         while not stop.is_set():
             elapsed = time.monotonic() - live0
@@ -122,6 +142,8 @@ def run(
             stop.wait(TICK_S)
     except KeyboardInterrupt:
         stats.interrupted = True
+    if statuses and stats.phase == "live":
+        publish_statuses(pub, root, sim.fleet, False)
     pub.flush(10.0)
     report(force=True)
     return stats

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-__all__ = ["DEVICE_STATES", "STATE_COLORS", "STATE_SYMBOLS", "DeviceStateName", "is_up"]
+__all__ = ["DEVICE_STATES", "STATE_COLORS", "DeviceStateName", "is_up"]
 
 DeviceStateName = Literal["ok", "warning", "alarm", "late", "offline", "no_data"]
 # Worst first: the order legends and counts list them in.
@@ -24,15 +24,6 @@ STATE_COLORS: dict[DeviceStateName, str] = {
     "late": "#a78bfa",
     "offline": "#6b7280",
     "no_data": "#d1d5db",
-}
-# A second cue besides colour, for colour-blind readers (Plotly marker symbols).
-STATE_SYMBOLS: dict[DeviceStateName, str] = {
-    "ok": "circle",
-    "warning": "triangle",
-    "alarm": "triangle",
-    "late": "circle",
-    "offline": "circle",
-    "no_data": "circle",
 }
 
 

@@ -1,10 +1,20 @@
-"""The data-freshness badge and the wall clock."""
+"""The data-freshness badge, a device's state badge and the wall clock."""
 
 from __future__ import annotations
 
 from dash import html
 
-__all__ = ["clock", "freshness_badge", "freshness_state"]
+from vocab.states import STATE_COLORS, DeviceStateName
+
+__all__ = ["clock", "freshness_badge", "freshness_state", "state_badge"]
+
+
+def state_badge(state: DeviceStateName, label: str) -> html.Span:
+    """A device's state: its fixed colour (:data:`vocab.states.STATE_COLORS`) and its name."""
+    return html.Span(
+        [html.Span("●", style={"color": STATE_COLORS[state]}), f" {label}"],
+        className=f"state state-{state}",
+    )
 
 
 def freshness_state(last_update: float | None, now: float, max_age_s: float) -> str:

@@ -150,6 +150,7 @@ def cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
             duration_s=args.duration,
             backfill=backfill,
             progress=_print_progress,
+            statuses=True,
         )
     finally:
         pub.close()

@@ -13,6 +13,7 @@ from ioc.contract.messages import (
     Telemetry,
     Validator,
     encode_event,
+    encode_status,
     encode_telemetry,
 )
 from ioc.contract.topics import (
@@ -43,6 +44,7 @@ __all__ = [
     "Validator",
     "build_topic",
     "encode_event",
+    "encode_status",
     "encode_telemetry",
     "parse_topic",
     "subscription",

@@ -28,6 +28,7 @@ __all__ = [
     "Telemetry",
     "Validator",
     "encode_event",
+    "encode_status",
     "encode_telemetry",
 ]
 
@@ -248,6 +249,11 @@ def encode_telemetry(
     if lat is not None and lon is not None:
         doc["lat"], doc["lon"] = round(lat, 6), round(lon, 6)
     return json.dumps(doc, ensure_ascii=False, allow_nan=False).encode()
+
+
+def encode_status(online: bool) -> bytes:
+    """A status payload: the JSON string ``"online"`` (retained) or ``"offline"`` (last will)."""
+    return b'"online"' if online else b'"offline"'
 
 
 def encode_event(ts: datetime, event_id: str, type_: str, attrs: Mapping[str, Any]) -> bytes:

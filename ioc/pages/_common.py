@@ -21,6 +21,7 @@ from dash.development.base_component import Component
 from ioc.auth import current_lang, current_user, require_ward, visible_wards
 from ioc.config import Settings
 from ioc.readmodel import ReadModel
+from ioc.rules.loader import RuleSource
 from vocab.text import t, t_both
 from widgets.kpi import error_box
 
@@ -47,6 +48,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 class AppContext:
     settings: Settings
     read: ReadModel
+    rules: RuleSource  # the alarm rules in force, reloaded when their file changes
 
 
 def ctx() -> AppContext:

@@ -18,6 +18,7 @@ from ioc.store import air, queries
 from vocab.fmt import MISSING, TZ, fmt_number, fmt_pct
 from vocab.indicators import aqi_state, area_hourly, hourly_aqi
 from vocab.severity import SEVERITIES
+from vocab.states import is_up
 from vocab.text import t
 from widgets.kpi import kpi_tile, kpi_tile_rows
 
@@ -41,15 +42,21 @@ def incidents_tile(lang: str, wards: Wards) -> Any:
 
 
 def devices_tile(lang: str, wards: Wards) -> Any:
-    online, offline = read().device_counts(read().ward_codes(wards))
-    state = "ok" if offline == 0 else ("warning" if offline < max(1, online // 10) else "alarm")
+    """Devices reporting on time, and how many are late, offline or without data: each
+    feed judged by its own cadence, so a daily report is not offline at noon."""
+    counts = read().device_counts(read().ward_codes(wards))
+    up = sum(n for s, n in counts.items() if is_up(s))
+    late, offline = counts.get("late", 0), counts.get("offline", 0)
+    state = "ok" if offline == 0 else ("warning" if offline < max(1, up // 10) else "alarm")
+    if state == "ok" and late:
+        state = "warning"
+    detail = f"{fmt_number(offline, 0, lang)} {t('kpi.offline', lang)}"
+    if late:
+        detail += f" · {fmt_number(late, 0, lang)} {t('kpi.late', lang)}"
     return kpi_tile(
-        "wall-kpi-devices",
-        t("kpi.devices", lang),
-        fmt_number(online, 0, lang),
-        detail=f"{fmt_number(offline, 0, lang)} {t('kpi.offline', lang)}",
+        "wall-kpi-devices", t("kpi.devices", lang), fmt_number(up, 0, lang), detail=detail,
         state=state,
-    )
+    )  # fmt: skip
 
 
 def aqi_tile(lang: str, wards: Wards) -> Any:

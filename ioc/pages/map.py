@@ -65,7 +65,7 @@ def _devices_frame(domain: str, codes: list[str]) -> pd.DataFrame:
     draws them."""
     rows = [
         {"device_id": d.device_id, "lat": d.lat, "lon": d.lon,
-         "domain": domain, "state": "ok" if d.up else "offline", "label": d.device_id}
+         "domain": domain, "state": d.state, "label": d.device_id}
         for d in read().device_markers(domain, codes)
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=["device_id", "lat", "lon", "domain", "state", "label"])

@@ -18,6 +18,7 @@ from dash.development.base_component import Component
 
 from ioc.auth import current_user, require_ward
 from ioc.contract.catalogue import CATALOGUE
+from ioc.model import NEVER
 from ioc.pages._common import callback, ctx, forbidden, lang, page_title, read, safe_panel
 from ioc.pages._covid import covid_levels
 from ioc.pages._figures import parse_metric
@@ -40,6 +41,7 @@ from vocab.text import t, t_code
 from widgets.charts import bar_chart, time_series
 from widgets.kpi import kpi_tile
 from widgets.panel import panel
+from widgets.status import state_badge
 from widgets.tables import simple_table
 
 P = "ward"
@@ -106,18 +108,23 @@ def _devices(code: str, language: str) -> Any:
     rows = []
     for d in shown:
         dom = CATALOGUE.get(d.domain)
+        latest = latest_by_device[d.device_id]
         values = []
-        for metric_name, (value, _ts) in sorted(latest_by_device[d.device_id].items()):
+        for metric_name, (value, _ts) in sorted(latest.items()):
             m = dom.metrics.get(metric_name) if dom else None
             label = m.label(language) if m else metric_name
             decimals = 0 if value.is_integer() else 1
             unit = m.unit if m else ""
             values.append(f"{label} {fmt_number(value, decimals, language)} {unit}".strip())
+        seen = d.last_seen.timestamp() if d.last_seen > NEVER else None
+        state = read().state_of(d.device_id, code, d.domain, seen, d.online, latest)
         rows.append([d.device_id, dom.label(language) if dom else d.domain,
-                     "; ".join(values) or MISSING, fmt_datetime(d.last_seen)])  # fmt: skip
+                     state_badge(state, t(f"state.{state}", language)),
+                     "; ".join(values) or MISSING, fmt_datetime(seen)])  # fmt: skip
     heads = [
         t("col.device", language),
         t("col.domain", language),
+        t("col.state", language),
         t("col.value", language),
         t("col.seen", language),
     ]

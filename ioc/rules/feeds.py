@@ -24,7 +24,15 @@ from ioc.rules.schema import Feeds, RuleSet
 from vocab.severity import severity_rank
 from vocab.states import DeviceStateName
 
-__all__ = ["FeedStatus", "cadence", "device_level", "device_state", "feed_status", "limits"]
+__all__ = [
+    "FeedStatus",
+    "cadence",
+    "classify",
+    "device_level",
+    "device_state",
+    "feed_status",
+    "limits",
+]
 
 FeedStatus = Literal["ok", "late", "offline", "no_data"]
 Level = Literal["ok", "warning", "alarm"]
@@ -100,3 +108,24 @@ def device_level(
 def device_state(feed: FeedStatus, level: Level) -> DeviceStateName:
     """offline, late and no data outrank what the (stale) values say."""
     return level if feed == "ok" else feed
+
+
+def classify(
+    rules: RuleSet,
+    device: str,
+    ward: str,
+    domain: str,
+    last_seen: float | None,
+    reported_online: bool | None,
+    latest: Mapping[str, tuple[float, float]],
+    now: float,
+) -> DeviceStateName:
+    """The state of one device: its feed against its cadence, then its newest values against
+    the rules.  ``latest``: metric -> (value, epoch s) of its newest readings."""
+    cad = cadence(rules.feeds, device, domain, latest.keys())
+    feed = feed_status(rules.feeds, now, last_seen or None, cad, reported_online)
+    if feed != "ok":
+        return feed
+    values = {m: v for m, (v, _ts) in latest.items()}
+    at = datetime.fromtimestamp(now, UTC)
+    return device_state(feed, device_level(rules, domain, ward, device, values, at))

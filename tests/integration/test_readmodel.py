@@ -45,7 +45,7 @@ def make(settings: Settings) -> Iterator[Make]:
     def build(*, redis_url: str | None = None, ttl_s: float = 5.0) -> ReadModel:
         db = Database.open(settings.database_url, settings.db_schema, max_size=2, name="t-read")
         live = LiveState.from_url(redis_url or settings.redis_url, settings.redis_prefix)
-        model = ReadModel(db, live, QueryCache(live, ttl_s), offline_after_s=600)
+        model = ReadModel(db, live, QueryCache(live, ttl_s))
         made.append(model)
         return model
 
@@ -104,7 +104,10 @@ def test_live_values_latest_and_positions(make: Make, stored: datetime, settings
     live.apply(
         [DeviceValue("aq-1", "27694", "air", "pm25", 30.0, now),  # no position: the stored one
          DeviceValue("aq-2", "27697", "air", "pm25", 50.0, now, 10.6, 106.5),
-         DeviceValue("aq-9", "27700", "air", "pm25", 10.0, now)],  # never located anywhere
+         DeviceValue("aq-9", "27700", "air", "pm25", 10.0, now),  # never located anywhere
+         DeviceValue("fd-1", "27700", "water", "flood_depth_cm", 100.0, now),  # alarm (30 cm)
+         DeviceValue("fd-2", "27700", "water", "flood_depth_cm", 12.0, now - 400),  # late
+         DeviceValue("covid-27700", "27700", "health", "covid_new_cases", 3.0, now - 43_200)],
         statuses={"aq-2": False},
         now=now,
     )  # fmt: skip
@@ -113,11 +116,15 @@ def test_live_values_latest_and_positions(make: Make, stored: datetime, settings
     assert model.latest(["aq-1", "wl-1"]) == {"aq-1": {"pm25": (30.0, now)}, "wl-1": {}}
     markers = model.device_markers("air", ["27694", "27697", "27700"])
     assert sorted(markers, key=lambda m: m.device_id) == [
-        DeviceMarker("aq-1", 10.535, 106.41, up=True),
-        DeviceMarker("aq-2", 10.6, 106.5, up=False),  # reported offline
+        DeviceMarker("aq-1", 10.535, 106.41, "ok"),
+        DeviceMarker("aq-2", 10.6, 106.5, "offline"),  # reported offline (last will)
     ]
-    assert model.device_counts(["27694", "27697"]) == (1, 1)
-    assert model.device_counts(["27700"]) == (1, 0)
+    assert model.device_counts(["27694", "27697"]) == {"ok": 1, "offline": 1}
+    # The flood sensor at 100 cm is in alarm; a 2-minute feed silent for ~7 minutes is
+    # late; the daily COVID report of twelve hours ago is fine.
+    assert model.device_states(["27700"]) == {
+        "aq-9": "ok", "fd-1": "alarm", "fd-2": "late", "covid-27700": "ok",
+    }  # fmt: skip
     assert model.version() == live.version() > 0
     feed = model.feed()
     assert feed.live and feed.last_update == pytest.approx(now)

@@ -202,7 +202,7 @@ def test_layers_append_one_trace_each(drawn: FeatureCollection) -> None:
             "lat": [10.53] * n,
             "lon": [106.41] * n,
             "domain": ["air"] * n,
-            "state": (["ok", "warning", "alarm", "offline", "weird"] * n)[:n],
+            "state": (["ok", "warning", "alarm", "offline", "weird", "late", "no_data"] * n)[:n],
             "label": [f"Cảm biến {i}" for i in range(n)],
         }
     )
@@ -211,13 +211,17 @@ def test_layers_append_one_trace_each(drawn: FeatureCollection) -> None:
     assert len(fig.data) == 3
     markers = fig.data[2]
     assert markers.mode == "markers" and len(markers.lon) == n
-    assert list(markers.marker.color[:5]) == [
+    assert list(markers.marker.color[:7]) == [
         STATE_COLORS["ok"],
         STATE_COLORS["warning"],
         STATE_COLORS["alarm"],
         STATE_COLORS["offline"],
-        STATE_COLORS["offline"],
+        STATE_COLORS["no_data"],
+        STATE_COLORS["late"],
+        STATE_COLORS["no_data"],
     ]
+    legend = next(a.text for a in fig.layout.annotations if "●" in a.text)
+    assert all(t(f"state.{s}") in legend for s in STATE_COLORS)
     assert markers.customdata[0][0] == "d0" and markers.marker.size <= 10
     incidents = pd.DataFrame(
         {"id": [1, 2], "lat": [10.5, 10.52], "lon": [106.4, 106.41],
