@@ -20,6 +20,7 @@ from cli.commands import (
     demo,
     geodata,
     ingest,
+    monitor,
     notify,
     rules,
     serve,
@@ -33,7 +34,7 @@ __all__ = ["main"]
 
 log = logging.getLogger("ioc")
 
-COMMANDS = (config, contract, db, ingest, geodata, simulate, serve, tokens, demo, broker, rules, notify)
+COMMANDS = (config, contract, db, ingest, monitor, geodata, simulate, serve, tokens, demo, broker, rules, notify)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -19,6 +19,7 @@ from vocab.severity import IncidentStatus, Severity
 from vocab.text import in_lang
 
 __all__ = [
+    "ActiveRuleIncident",
     "BoundaryRow",
     "ChannelHealth",
     "CovidDay",
@@ -28,6 +29,7 @@ __all__ = [
     "EgovCounts",
     "IncidentCauseRow",
     "IncidentLogRow",
+    "FeedRow",
     "IncidentChange",
     "IncidentRow",
     "LatestValues",
@@ -357,3 +359,21 @@ class DeliveryRow:
     outcome: str  # sent | failed
     detail: str
     duration_ms: int
+
+
+# ---- the periodic checks (ioc.store.feeds) ---------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRow:
+    device_id: str
+    ward_code: str
+    domain: str
+    last_seen: datetime  # ioc.model.NEVER until it sends data
+    online: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveRuleIncident:
+    dedup_key: str
+    step: int
