@@ -4,7 +4,9 @@ Migrates the database, makes a demo admin account (the password is printed
 and kept in ``var/demo/``), starts its own Mosquitto with the configuration
 ``ioc broker render`` generates (ingest and the simulator log in as their own
 users; ``--broker shared`` uses the anonymous development broker instead), then
-supervises three processes: an ingest worker, the simulator and the web app.  The simulator's first run publishes weeks of
+supervises its processes: an ingest worker, the periodic rule checks
+(``ioc monitor``), the simulator, the web app, and the notifier when
+``IOC_NOTIFY__WEBHOOK_URL`` or ``IOC_NOTIFY__PATH`` is set.  The simulator's first run publishes weeks of
 the daily-scale domains (COVID, dossiers, e-government, reports, security) and
 a few hours of the whole fleet, so every page has history; a process that dies
 is restarted with backoff (the simulator then live only); Ctrl-C stops all.
@@ -129,6 +131,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
         sim += ["--scenario", name]
     children = [
         _Child("ingest", [*ioc, "ingest"], env=broker_env.get("ingest")),
+        _Child("monitor", [*ioc, "monitor"]),
         _Child("app", [*ioc, "serve"]),
         _Child(
             "simulator",
@@ -145,6 +148,8 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
         "  Ctrl-C stops everything.\n",
         flush=True,
     )
+    if env.get("IOC_NOTIFY__WEBHOOK_URL") or env.get("IOC_NOTIFY__PATH"):
+        children.append(_Child("notify", [*ioc, "notify"]))
     try:
         return _supervise(children, env, sim)
     finally:

@@ -20,11 +20,12 @@ incidents are still active after a restart.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from ioc.model import ReadingRow
 from ioc.rules.machine import Change, KeyState, advance, crossed_step
 from ioc.rules.schema import Rule, RuleSet
 from vocab.severity import Severity
@@ -111,6 +112,9 @@ class Evaluator:
                 self._silence.append(r)
             else:
                 self._by_metric.setdefault((r.scope.domain, r.scope.metric), []).append(r)
+        self._inputs = set(self._by_metric)
+        if ("lighting", "fault_pct") in self._by_metric:
+            self._inputs |= {("lighting", "lamps_on"), ("lighting", "lamps_fault")}
         live = {rule_key(r.id, "") for r in rules.rules if r.enabled}
         for key in list(self._state):
             prefix = key.rsplit(":", 1)[0] + ":"
@@ -153,6 +157,18 @@ class Evaluator:
         return dict(self._state)
 
     # ---- observations ---------------------------------------------------------------
+
+    def observe_readings(
+        self, readings: Iterable[ReadingRow], domain_of: Mapping[str, str]
+    ) -> list[Finding]:
+        """Findings for a batch's new readings (``domain_of``: device -> domain); only the
+        readings some rule watches (or derives from) are looked at."""
+        wanted = self._inputs
+        return self.observe(
+            Observation(dom, r.metric, r.ward_code, r.device_id, r.time, r.value)
+            for r in readings
+            if (dom := domain_of.get(r.device_id, "")) and (dom, r.metric) in wanted
+        )
 
     def observe(self, observations: Iterable[Observation]) -> list[Finding]:
         """Findings for these observations (a batch's readings, or computed values)."""

@@ -16,6 +16,7 @@ import re
 import string
 from collections.abc import Sequence
 from datetime import time
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
@@ -216,17 +217,22 @@ class Rule(_Model):
             not self.scope.devices or device in self.scope.devices
         )
 
+    @cached_property
+    def step_levels(self) -> tuple[float, ...]:
+        return tuple(s.level for s in self.steps if s.level is not None)
+
     def levels(self, ward: str, device: str, local: time | None = None) -> tuple[float, ...]:
         """The step levels that apply: a device's override, else its ward's, else the period's
         of the local time of day, else the steps'."""
-        own = self.overrides.get(device) or self.overrides.get(ward)
-        if own:
-            return own
+        if self.overrides:
+            own = self.overrides.get(device) or self.overrides.get(ward)
+            if own:
+                return own
         if local is not None:
             for p in self.periods:
                 if p.covers(local):
                     return p.levels
-        return tuple(s.level for s in self.steps if s.level is not None)
+        return self.step_levels
 
 
 class Feeds(_Model):
