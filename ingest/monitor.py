@@ -24,9 +24,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from ingest.findings import incident_changes
-from ioc.errors import ServiceUnavailable, StoreError
+from ioc.errors import ServiceUnavailable
 from ioc.live import LiveState
 from ioc.model import NEVER
+from ioc.periodic import run_periodic
 from ioc.rules.evaluator import Evaluator, FeedState, Finding, Observation
 from ioc.rules.feeds import cadence, limits
 from ioc.rules.loader import RuleSource
@@ -101,16 +102,4 @@ class Monitor:
 
     def run(self, stop: threading.Event, interval_s: float) -> None:
         """Check after check until ``stop``; outages are logged and waited out."""
-        failures = 0
-        while not stop.is_set():
-            try:
-                self.run_once()
-                failures = 0
-            except ServiceUnavailable as exc:
-                failures += 1
-                if failures == 1 or failures % 20 == 0:
-                    log.warning("database unavailable, checks wait: %s", exc)
-            except StoreError:
-                failures += 1
-                log.exception("monitor check failed")
-            stop.wait(interval_s)
+        run_periodic(self.run_once, stop, interval_s, log=log, what="checks")

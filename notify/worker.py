@@ -26,7 +26,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from ioc.config import NotifySettings
-from ioc.errors import ServiceUnavailable, StoreError
+from ioc.periodic import run_periodic
 from ioc.rules.loader import RuleSource
 from ioc.rules.render import render
 from ioc.store import outbox
@@ -144,16 +144,4 @@ class Notifier:
 
     def run(self, stop: threading.Event) -> None:
         """Pass after pass until ``stop`` is set; outages are logged and waited out."""
-        failures = 0
-        while not stop.is_set():
-            try:
-                self.run_once()
-                failures = 0
-            except ServiceUnavailable as exc:
-                failures += 1
-                if failures == 1 or failures % 30 == 0:
-                    log.warning("database unavailable, notifications wait: %s", exc)
-            except StoreError:
-                log.exception("notification pass failed")
-                failures += 1
-            stop.wait(self.settings.poll_s if failures == 0 else min(30.0, failures * 1.0))
+        run_periodic(self.run_once, stop, self.settings.poll_s, log=log, what="notifications")

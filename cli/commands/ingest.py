@@ -5,11 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import signal
-import threading
-from types import FrameType
 from typing import Any
 
+from cli.signals import stop_on_signals
 from ioc import logsafe
 from ioc.config import Settings
 from ioc.live import LiveState
@@ -41,14 +39,7 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
             update={"ingest": settings.ingest.model_copy(update={"client_id": args.client_id})}
         )
     worker = build_worker(settings)
-    stop = threading.Event()
-
-    def _signal(signum: int, frame: FrameType | None) -> None:
-        log.info("signal %d: stopping after the current batch", signum)
-        stop.set()
-
-    signal.signal(signal.SIGTERM, _signal)
-    signal.signal(signal.SIGINT, _signal)
+    stop = stop_on_signals(log, "the current batch")
     worker.start()
     if args.retire:
         drained = worker.retire()

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
-import threading
-from types import FrameType
 from typing import Any
 
+from cli.signals import stop_on_signals
 from ioc.config import Settings
 
 log = logging.getLogger(__name__)
@@ -30,14 +28,7 @@ def cmd_monitor(settings: Settings, args: argparse.Namespace) -> int:
     live = LiveState.from_url(settings.redis_url, settings.redis_prefix)
     rules = RuleSource(settings.rules.path, every_s=settings.rules.reload_s)
     monitor = Monitor(db, rules, live)
-    stop = threading.Event()
-
-    def _signal(signum: int, frame: FrameType | None) -> None:
-        log.info("signal %d: stopping after this check", signum)
-        stop.set()
-
-    signal.signal(signal.SIGTERM, _signal)
-    signal.signal(signal.SIGINT, _signal)
+    stop = stop_on_signals(log, "this check")
     try:
         if args.once:
             monitor.run_once()

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sys
-import threading
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
+from cli.signals import stop_on_signals
 from ioc.config import Settings
 
 log = logging.getLogger(__name__)
@@ -56,14 +54,7 @@ def _run(settings: Settings, config: Any) -> int:
     db = Database.open(settings.database_url, settings.db_schema, max_size=2, name="notify")
     rules = RuleSource(settings.rules.path, every_s=settings.rules.reload_s)
     notifier = Notifier(db, config, settings.notify, rules)
-    stop = threading.Event()
-
-    def _signal(signum: int, frame: FrameType | None) -> None:
-        log.info("signal %d: stopping after this pass", signum)
-        stop.set()
-
-    signal.signal(signal.SIGTERM, _signal)
-    signal.signal(signal.SIGINT, _signal)
+    stop = stop_on_signals(log, "this pass")
     log.info("notifier running: %d channels, %d routes", len(config.channels), len(config.routes))
     try:
         notifier.run(stop)
