@@ -25,7 +25,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "nav.services": ("Dịch vụ công", "Public services"),
     "nav.incidents": ("Sự cố", "Incidents"),
     "nav.logout": ("Đăng xuất", "Log out"),
-    "nav.alerting": ("Cảnh báo", "Alerting"),
+    "nav.alerting": ("Quy tắc cảnh báo", "Alerting"),
     "lang.switch": ("English", "Tiếng Việt"),
     "login.title": ("Đăng nhập", "Sign in"),
     "login.user": ("Tên đăng nhập", "User name"),

@@ -75,4 +75,4 @@ def test_alerting_is_for_admins_only(dash_duo: Any, app_factory: Callable[..., D
     dash_duo.wait_for_text_to_equal("#ioc-forbidden", "Không có quyền / Forbidden", timeout=10)
     assert not dash_duo.driver.find_elements("css selector", "#alerting-rule-table")
     links = [e.text for e in dash_duo.driver.find_elements("css selector", "#ioc-nav .nav-link")]
-    assert "Cảnh báo" not in links
+    assert "Quy tắc cảnh báo" not in links and "Cảnh báo" not in links
