@@ -34,7 +34,21 @@ __all__ = ["main"]
 
 log = logging.getLogger("ioc")
 
-COMMANDS = (config, contract, db, ingest, monitor, geodata, simulate, serve, tokens, demo, broker, rules, notify)
+COMMANDS = (
+    config,
+    contract,
+    db,
+    ingest,
+    monitor,
+    geodata,
+    simulate,
+    serve,
+    tokens,
+    demo,
+    broker,
+    rules,
+    notify,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -140,6 +140,8 @@ class IncidentSettings(_Section):
     @property
     def correlation_window(self) -> timedelta | None:
         return timedelta(seconds=self.correlation_window_s) if self.correlation_window_s else None
+
+
 class RulesSettings(_Section):
     """The alarm rules file (docs/rules.md); none: the packaged default set."""
 
