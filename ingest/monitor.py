@@ -21,7 +21,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from ingest.findings import incident_changes
 from ioc.errors import ServiceUnavailable
@@ -48,8 +48,10 @@ class Monitor:
         live: LiveState | None = None,
         *,
         clock: Callable[[], float] = time.time,
+        correlation_window: timedelta | None = None,
     ) -> None:
         self.db, self.rules, self.live, self.clock = db, rules, live, clock
+        self.correlation_window = correlation_window
         self.evaluator = Evaluator(rules.current())
         self.counters = {"opened": 0, "resolved": 0, "passes": 0}
         self._seeded = False
@@ -57,8 +59,10 @@ class Monitor:
     def _store(self, findings: list[Finding]) -> None:
         if findings:
             candidates, resolutions = incident_changes(findings)
-            opened, resolved = self.db.run(feeds.record_findings, candidates, resolutions)
-            self.counters["opened"] += opened
+            changes, resolved = self.db.run(
+                feeds.record_findings, candidates, resolutions, self.correlation_window
+            )
+            self.counters["opened"] += changes.opened
             self.counters["resolved"] += resolved
         self.evaluator.commit()  # only once the store has them
 

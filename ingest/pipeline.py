@@ -1,11 +1,13 @@
 """The pure middle of ingest: a decoded batch becomes rows, incident candidates and resolutions.
 
 :meth:`Pipeline.prepare` runs once per batch, before any write is tried, so a
-batch retried through an outage is written exactly as it was judged.  The
-pipeline keeps what it learns across batches: each device's domain (readings do
-not carry it) and the alarm state of :class:`~ingest.rules.AlarmTracker`, which
-moves on only when the worker reports the batch committed
-(:meth:`Pipeline.committed`).  No I/O: the worker hands the result to the store.
+batch retried through an outage is written exactly as it was judged.  Readings
+are judged by the alarm rules (:class:`ioc.rules.evaluator.Evaluator`, turned
+into incident changes by :mod:`ingest.findings`), events by :mod:`ingest.rules`.
+The pipeline keeps what it learns across batches: each device's domain (readings
+do not carry it) and the rules' state, which moves on only when the worker
+reports the batch committed (:meth:`Pipeline.committed`).  No I/O: the worker
+hands the rules in (and new ones when the file changes) and the result to the store.
 """
 
 from __future__ import annotations
@@ -17,9 +19,13 @@ from typing import Any
 from geodata.features import ward_features
 from geodata.index import WardIndex
 from ingest.decode import Decoded
+from ingest.findings import incident_changes
 from ingest.rows import dead_letter, to_rows
-from ingest.rules import AlarmTracker, evaluate, event_resolutions
+from ingest.rules import event_candidates, event_resolutions
 from ioc.model import BatchRows, IncidentCandidate, Resolution, WriteResult
+from ioc.rules.evaluator import Evaluator
+from ioc.rules.loader import load_rules
+from ioc.rules.schema import RuleSet
 
 __all__ = ["Pipeline", "Prepared", "merge_results", "store_rejected", "ward_index"]
 
@@ -35,26 +41,27 @@ class Prepared:
 
 
 class Pipeline:
-    """Rows and rules for each batch; the domain map and alarm state carried between batches."""
+    """Rows and rules for each batch; the domain map and the rules' state carried between batches."""
 
-    def __init__(self, index: WardIndex | None = None) -> None:
+    def __init__(self, index: WardIndex | None = None, rules: RuleSet | None = None) -> None:
         self.index = index  # point-in-ward over imported boundaries; None: schematic only
         self.domain_of: dict[str, str] = {}
-        self.alarms = AlarmTracker()
+        self.rules = Evaluator(rules if rules is not None else load_rules())
 
     def prepare(self, items: Sequence[Decoded]) -> Prepared:
         """Rows, incidents and resolutions of ``items``, judged against the committed state."""
         rows = to_rows(items, self.index)
         for d in rows.devices:
             self.domain_of[d.device_id] = d.domain
-        incidents = evaluate(rows.readings, rows.events, self.domain_of)
-        resolutions = self.alarms.update(rows.readings, self.domain_of)
+        found = self.rules.observe_readings(rows.readings, self.domain_of)
+        incidents, resolutions = incident_changes(found)
+        incidents += event_candidates(rows.events)
         resolutions += event_resolutions(rows.events)
         return Prepared(items, rows, incidents, resolutions)
 
     def committed(self) -> None:
-        """The batch last prepared is in the database: adopt its alarm state."""
-        self.alarms.commit()
+        """The batch last prepared is in the database: adopt its rules' state."""
+        self.rules.commit()
 
 
 def store_rejected(item: Decoded, detail: str) -> Prepared:

@@ -1,16 +1,14 @@
-"""Rule evaluation hook: which new readings and events open, refresh or resolve an incident.
+"""The event rules and the correlation groups: which new events open, attach to or resolve an incident.
 
-Pure.  Readings at a metric's alarm level open one incident per ward and metric
-(deduplicated while it is active; its severity follows the value, so a value
-that crosses a higher level escalates it); :class:`AlarmTracker` resolves it
-when no device of that ward is at the alarm level any more.  Field alerts and
-security alerts open one incident each; a security ``alert.resolved`` resolves
-the incident of the alert it names.  Citizen reports of a category that matches
-a correlation group only ever attach to an incident.  Warning levels only colour
-devices on the map.
+Pure.  Readings are judged by the rules file's evaluator (:mod:`ioc.rules`,
+turned into incident changes by :mod:`ingest.findings`); what is left here is
+about events.  Field alerts and security alerts of medium severity or more open
+one incident each; a security ``alert.resolved`` resolves the incident of the
+alert it names.  Citizen reports of a category that matches a correlation group
+only ever attach to an incident.
 
 Each finding carries its cause as data (:class:`ioc.model.IncidentCause`) and a
-correlation group (:data:`METRIC_GROUPS`, :data:`EVENT_GROUPS`,
+correlation group (:data:`METRIC_GROUPS` for the rules' metrics, :data:`EVENT_GROUPS`,
 :data:`REPORT_GROUPS`): the store attaches findings of one ward and group within
 the correlation window to one incident.  City-level events (the city code in the
 ward position) give incidents without a ward.
@@ -18,20 +16,18 @@ ward position) give incidents without a ward.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import datetime
+from collections.abc import Iterable
 
-from ioc.contract import CATALOGUE, CITY, EVENT_TYPES
+from ioc.contract import CITY, EVENT_TYPES
 from ioc.incident_text import cause_title
-from ioc.model import EventRow, IncidentCandidate, IncidentCause, ReadingRow, Resolution
+from ioc.model import EventRow, IncidentCandidate, IncidentCause, Resolution
 from vocab.severity import Severity, is_severity
 
 __all__ = [
     "EVENT_GROUPS",
     "METRIC_GROUPS",
     "REPORT_GROUPS",
-    "AlarmTracker",
-    "evaluate",
+    "event_candidates",
     "event_resolutions",
 ]
 
@@ -42,6 +38,7 @@ METRIC_GROUPS: dict[str, str] = {
     "lamps_fault": "lighting",
     "pm25": "air", "pm10": "air", "no2": "air", "so2": "air", "co": "air", "o3": "air",
     "laeq_db": "noise",
+    "vn_aqi": "air", "fault_pct": "lighting",
 }  # fmt: skip
 EVENT_GROUPS: dict[str, str] = {
     "flood.reported": "flood",
@@ -59,46 +56,6 @@ REPORT_GROUPS: dict[str, str] = {
 
 def _ward(code: str) -> str | None:
     return None if code == CITY else code
-
-
-def _reading_candidates(
-    readings: Iterable[ReadingRow], domain_of: Mapping[str, str]
-) -> dict[str, IncidentCandidate]:
-    worst: dict[str, tuple[ReadingRow, str]] = {}
-    for r in readings:
-        dom = domain_of.get(r.device_id)
-        if dom is None:
-            continue
-        m = CATALOGUE[dom].metrics.get(r.metric)
-        if m is None or m.state(r.value) != "alarm":
-            continue
-        key = f"alarm:{r.ward_code}:{dom}:{r.metric}"
-        prev = worst.get(key)
-        if prev is None or (r.value > prev[0].value) == (m.bad == "high"):
-            worst[key] = (r, dom)
-    out = {}
-    for key, (r, dom) in worst.items():
-        m = CATALOGUE[dom].metrics[r.metric]
-        level = m.alarm if m.alarm is not None else r.value
-        severe = (r.value >= 1.5 * level) if m.bad == "high" else (r.value <= 0.5 * level)
-        cause = IncidentCause(
-            domain=dom, kind=f"{r.metric}.alarm", ward_code=r.ward_code, metric=r.metric,
-            value=r.value, unit=m.unit, threshold=m.alarm, device=r.device_id,
-        )  # fmt: skip
-        out[key] = IncidentCandidate(
-            dedup_key=key,
-            ward_code=r.ward_code,
-            domain=dom,
-            kind=f"{r.metric}.alarm",
-            severity="critical" if severe else "high",
-            title=cause_title(cause, "vi"),
-            cause=cause,
-            group=METRIC_GROUPS.get(r.metric),
-            detail={"time": r.time.isoformat()},
-            source=r.device_id,
-            time=r.time,
-        )
-    return out
 
 
 def _event_severity(e: EventRow) -> Severity | None:
@@ -172,14 +129,9 @@ def _event_candidate(e: EventRow) -> IncidentCandidate | None:
     )
 
 
-def evaluate(
-    readings: Iterable[ReadingRow], events: Iterable[EventRow], domain_of: Mapping[str, str]
-) -> list[IncidentCandidate]:
-    """Incident candidates for the *new* rows of one batch.
-
-    ``domain_of`` maps device id to domain (readings do not carry it).
-    """
-    found: dict[str, IncidentCandidate] = _reading_candidates(readings, domain_of)
+def event_candidates(events: Iterable[EventRow]) -> list[IncidentCandidate]:
+    """Incident candidates for the *new* events of one batch (one per key)."""
+    found: dict[str, IncidentCandidate] = {}
     for e in events:
         c = _event_candidate(e)
         if c is not None:
@@ -195,51 +147,3 @@ def event_resolutions(events: Iterable[EventRow]) -> list[Resolution]:
         if e.type == "alert.resolved" and isinstance(alert, str):
             out.append(Resolution(f"event:{e.source}:{alert}", e.time, "alert.resolved"))
     return out
-
-
-class AlarmTracker:
-    """Which (ward, domain, metric) are at their alarm level, from each device's newest reading.
-
-    Kept by the ingest worker across batches.  ``update`` only proposes the new
-    state; ``commit`` adopts it once the batch's transaction has committed, so a
-    retried batch is judged against the state from before it.  After a restart
-    the tracker knows only the devices heard from since.
-    """
-
-    def __init__(self) -> None:
-        self._state: dict[tuple[str, str, str], dict[str, tuple[float, bool]]] = {}
-        self._pending: dict[tuple[str, str, str], dict[str, tuple[float, bool]]] = {}
-
-    def update(
-        self, readings: Iterable[ReadingRow], domain_of: Mapping[str, str]
-    ) -> list[Resolution]:
-        """Resolutions for the ward alarms this batch clears (call ``commit`` after writing)."""
-        pending: dict[tuple[str, str, str], dict[str, tuple[float, bool]]] = {}
-        last: dict[tuple[str, str, str], datetime] = {}
-        for r in readings:
-            dom = domain_of.get(r.device_id)
-            m = CATALOGUE[dom].metrics.get(r.metric) if dom in CATALOGUE else None
-            if dom is None or m is None or m.alarm is None:
-                continue
-            key = (r.ward_code, dom, r.metric)
-            devices = pending.get(key)
-            if devices is None:
-                devices = pending[key] = dict(self._state.get(key, {}))
-            ts = r.time.timestamp()
-            prev = devices.get(r.device_id)
-            if prev is None or ts >= prev[0]:
-                devices[r.device_id] = (ts, m.state(r.value) == "alarm")
-            last[key] = max(last.get(key, r.time), r.time)
-        self._pending = pending
-        out = []
-        for key, devices in pending.items():
-            before = any(alarm for _, alarm in self._state.get(key, {}).values())
-            if before and not any(alarm for _, alarm in devices.values()):
-                ward, dom, metric = key
-                note = "alarm_cleared"  # a code: the timeline shows it translated
-                out.append(Resolution(f"alarm:{ward}:{dom}:{metric}", last[key], note))
-        return out
-
-    def commit(self) -> None:
-        self._state.update(self._pending)
-        self._pending = {}

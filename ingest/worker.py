@@ -35,6 +35,7 @@ from ioc.config import Settings
 from ioc.contract import Validator
 from ioc.model import WriteResult
 from ioc.mqtt import Delivery
+from ioc.rules.loader import RuleSource
 
 __all__ = ["IngestWorker"]
 
@@ -53,6 +54,7 @@ class IngestWorker:
         *,
         settings: Settings,
         metrics: MetricsServer | None = None,
+        rules: RuleSource | None = None,
     ) -> None:
         self.consumer, self.store, self.live, self.clock = consumer, store, live, clock
         self.settings = settings
@@ -63,7 +65,9 @@ class IngestWorker:
         self.batcher: Batcher[Decoded] = Batcher(
             cfg.batch_size, cfg.batch_age_ms / 1000, time.monotonic
         )
-        self.pipeline = Pipeline()
+        # The alarm rules, re-read when their file changes (a bad file keeps the old ones).
+        self.rules = rules or RuleSource(settings.rules.path, every_s=settings.rules.reload_s)
+        self.pipeline = Pipeline(rules=self.rules.current())
         self.updater = LiveUpdater(live, self.counters, clock)
         self.stats = StatsPublisher(cfg.client_id, live, cfg.stats_interval_s, self.counters)
         self._validator: Validator | None = None
@@ -148,6 +152,7 @@ class IngestWorker:
         setup = self.store.open()
         codes = setup.ward_codes or ward_codes()
         self.pipeline.index = ward_index(setup.boundaries)
+        self.pipeline.rules.seed(setup.active_rules, self.clock())
         self._validator = Validator(
             codes,
             self.settings.topic_root,
@@ -171,6 +176,8 @@ class IngestWorker:
                     assert self._validator is not None
                     batch = self.batcher.add(decode(self._validator, item))
                 batch = batch or self.batcher.due()
+                if self.rules.check():
+                    self.pipeline.rules.set_rules(self.rules.current())
                 if batch:
                     self._process(batch)
                 self.stats.maybe_publish(self.snapshot)

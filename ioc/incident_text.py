@@ -15,6 +15,7 @@ from typing import Any
 from ioc.contract.catalogue import CATALOGUE, EVENT_TYPES, Metric
 from ioc.errors import ActionRefused
 from ioc.model import IncidentCause
+from ioc.rules.render import cause_message
 from vocab.fmt import MISSING, fmt_number
 from vocab.text import t, t_code
 
@@ -52,7 +53,12 @@ def fmt_value(value: float | None, cause: IncidentCause, lang: str) -> str:
 
 
 def cause_title(cause: IncidentCause, lang: str) -> str:
-    """What the cause is, in ``lang``: "Ngập đường vượt ngưỡng báo động: 36,8 cm (ngưỡng 30,0 cm)"."""
+    """What the cause is, in ``lang``: "Ngập đường vượt ngưỡng báo động: 36,8 cm (ngưỡng 30,0 cm)";
+    for a finding of the rules file, its rule's message (from the rules in force)."""
+    if cause.rule is not None:
+        message = cause_message(cause.to_json(), lang)
+        if message is not None:
+            return message
     m = _metric(cause)
     if cause.metric is not None:
         label = m.label(lang) if m else cause.metric
@@ -105,7 +111,7 @@ def log_note(action: str, note: str, lang: str) -> str:
     return note
 
 
-_KNOWN_NOTES = {"autonote.alarm_cleared", "autonote.alert.resolved"}
+_KNOWN_NOTES = {"autonote.alarm_cleared", "autonote.alert.resolved", "autonote.feed_back"}
 
 
 def describe_refusal(exc: ActionRefused, lang: str) -> str:

@@ -92,7 +92,9 @@ class IncidentCause:
     A sensor alarm fills ``metric``, ``value``, ``unit``, ``threshold`` and ``device``;
     an event (field alert, security alert, citizen report) fills ``source`` and
     ``event_ids``, and ``text`` / ``category`` when the source sent them (its own
-    words, shown as they are).  ``ward_code`` None: a city-level cause.
+    words, shown as they are).  ``ward_code`` None: a city-level cause.  A finding of
+    the rules file names its ``rule`` and ``step`` (1-based), so its title is the
+    rule's message in the reader's language (:func:`ioc.rules.render.cause_message`).
     """
 
     domain: str
@@ -107,12 +109,14 @@ class IncidentCause:
     event_ids: tuple[str, ...] = ()
     text: str | None = None
     category: str | None = None
+    rule: str | None = None
+    step: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The stored form (``incidents.cause``, ``incident_causes.cause``): set fields only."""
         out: dict[str, Any] = {"domain": self.domain, "kind": self.kind}
         for name in ("ward_code", "metric", "value", "unit", "threshold", "device", "source",
-                     "text", "category"):  # fmt: skip
+                     "text", "category", "rule", "step"):  # fmt: skip
             value = getattr(self, name)
             if value is not None:
                 out[name] = value
@@ -148,6 +152,8 @@ class IncidentCause:
             event_ids=tuple(str(i) for i in ids) if isinstance(ids, list) else (),
             text=text("text"),
             category=text("category"),
+            rule=text("rule"),
+            step=int(step) if (step := num("step")) is not None else None,
         )
 
 

@@ -123,8 +123,9 @@ class Route(_Model):
     min_severity: Severity = "high"
     wards: tuple[str, ...] = ()  # empty: every ward
     domains: tuple[str, ...] = ()  # empty: every domain
-    # the incident_log actions that make a message; comments do not, by default
-    actions: tuple[str, ...] = ()  # empty: every action but "comment"
+    # the incident_log actions that make a message; by default every state change, not
+    # comments and not a cause attached without raising the severity
+    actions: tuple[str, ...] = ()
     quiet_hours: QuietHours | None = None
     repeat_every: Duration | None = None  # remind while unacknowledged
     escalate: Escalate | None = None  # and tell more people after a while
@@ -136,7 +137,7 @@ class Route(_Model):
             return False
         if self.domains and domain not in self.domains:
             return False
-        return action in self.actions if self.actions else action != "comment"
+        return action in self.actions if self.actions else action not in ("comment", "attach")
 
 
 class NotifyConfig(_Model):

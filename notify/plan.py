@@ -28,6 +28,11 @@ __all__ = ["Titles", "event_name", "payload", "plan", "reminders", "text"]
 Titles = Callable[[IncidentChange], tuple[str, str]]
 
 
+def _action(c: IncidentChange) -> str:
+    """The log row's action, with a cause attached that raised the severity as an escalation."""
+    return "escalate" if c.action == "attach" and c.severity_to else c.action
+
+
 def event_name(c: IncidentChange, kind: str = "change") -> str:
     """``incident.opened``, ``incident.acknowledged``, … ``incident.reminder``."""
     if kind == "repeat":
@@ -36,7 +41,7 @@ def event_name(c: IncidentChange, kind: str = "change") -> str:
         return "incident.escalation"
     if c.action == "open":
         return "incident.opened"
-    if c.action in ("escalate", "severity"):
+    if _action(c) == "escalate":
         return "incident.escalated"
     if c.to_status == "open" and c.from_status in ("resolved", "closed"):
         return "incident.reopened"
@@ -76,6 +81,8 @@ def payload(
             "action": c.action,
             "from_status": c.from_status,
             "to_status": c.to_status,
+            "severity_from": c.severity_from,
+            "severity_to": c.severity_to,
             "actor": c.actor,
             "note": c.note,
             "at": c.at.astimezone(UTC).isoformat(),
@@ -114,7 +121,7 @@ def plan(
         body: dict[str, Any] | None = None
         sent_to: set[str] = set()
         for route in config.routes:
-            if not route.takes(c.severity, c.ward_code, c.domain, c.action):
+            if not route.takes(c.severity, c.ward_code, c.domain, _action(c)):
                 continue
             held = _held(route, c.severity, now)
             for channel in route.channels:

@@ -26,9 +26,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from ioc.config import NotifySettings
+from ioc.incident_text import title
 from ioc.periodic import run_periodic
 from ioc.rules.loader import RuleSource
-from ioc.rules.render import render
 from ioc.store import outbox
 from ioc.store.db import Connection, Database
 from ioc.store.records import IncidentChange, OutboxRow
@@ -36,26 +36,19 @@ from notify.channels import DeliveryError, send
 from notify.config import Email, NotifyConfig, Telegram, Webhook, Zalo
 from notify.plan import plan, reminders
 
-__all__ = ["Notifier", "titles_from_rules"]
+__all__ = ["Notifier", "titles"]
 
 log = logging.getLogger(__name__)
 Channel = Webhook | Email | Telegram | Zalo
 
 
-def titles_from_rules(rules: RuleSource) -> Callable[[IncidentChange], tuple[str, str]]:
-    """An incident's (vi, en) title: its rule's template over its stored cause, else its title."""
-
-    def titles(c: IncidentChange) -> tuple[str, str]:
-        rule = rules.current().rule(str(c.detail.get("rule", "")))
-        if rule is None:
-            return c.title, c.title
-        try:
-            return render(rule, c.detail, "vi"), render(rule, c.detail, "en")
-        except (KeyError, ValueError, TypeError):
-            log.warning("incident %d: cannot render its rule %s", c.incident_id, rule.id)
-            return c.title, c.title
-
-    return titles
+def titles(c: IncidentChange) -> tuple[str, str]:
+    """An incident's (vi, en) title as the screens render it now: from its cause (the rule's
+    message for a rule's finding) with its current value (:func:`ioc.incident_text.title`)."""
+    return (
+        title(c.cause, c.title, "vi", value=c.current_value),
+        title(c.cause, c.title, "en", value=c.current_value),
+    )
 
 
 class Notifier:
@@ -71,8 +64,8 @@ class Notifier:
         batch: int = 50,
     ) -> None:
         self.db, self.config, self.settings = db, config, settings
-        self.titles = titles_from_rules(rules)
-        self.rules = rules
+        self.titles = titles
+        self.rules = rules  # the rules in force for the titles (reloaded on change)
         self.clock = clock
         self.remind_every_s = remind_every_s
         self.batch = batch
@@ -90,6 +83,7 @@ class Notifier:
 
     def run_once(self) -> None:
         now = self.now()
+        self.rules.check()
         base = self.settings.base_url
         while True:
             read, added = self.db.run(

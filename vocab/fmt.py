@@ -39,21 +39,6 @@ def fmt_number(value: float | None, decimals: int = 0, lang: str = "vi") -> str:
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
 
 
-def fmt_duration(seconds: float | None, lang: str = "vi") -> str:
-    """``2 ngày 3 giờ``, ``3 giờ 5 phút``, ``45 phút``, ``30 giây`` (``2 d 3 h`` … in English):
-    the two largest units, whole numbers."""
-    if seconds is None or not math.isfinite(seconds):
-        return MISSING
-    names = (("ngày", "d"), ("giờ", "h"), ("phút", "min"), ("giây", "s"))
-    left = max(0, round(seconds))
-    parts: list[str] = []
-    for size, (vi, en) in zip((86400, 3600, 60, 1), names, strict=True):
-        n, left = divmod(left, size)
-        if n or (size == 1 and not parts):
-            parts.append(f"{n} {en if lang == 'en' else vi}")
-    return " ".join(parts[:2])
-
-
 def fmt_pct(value: float | None, decimals: int = 1, lang: str = "vi") -> str:
     return MISSING if value is None else f"{fmt_number(value, decimals, lang)} %"
 

@@ -206,6 +206,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "Back below the alarm level",
     ),
     "autonote.alert.resolved": ("Nguồn cảnh báo báo đã xử lý", "The source reported it resolved"),
+    "autonote.feed_back": ("Thiết bị đã gửi dữ liệu trở lại", "The device is sending again"),
     "title.alarm.high": (
         "{metric} vượt ngưỡng báo động: {value} (ngưỡng {threshold})",
         "{metric} above the alarm level: {value} (alarm at {threshold})",

@@ -27,7 +27,7 @@ def cmd_monitor(settings: Settings, args: argparse.Namespace) -> int:
     db = Database.open(settings.database_url, settings.db_schema, max_size=2, name="monitor")
     live = LiveState.from_url(settings.redis_url, settings.redis_prefix)
     rules = RuleSource(settings.rules.path, every_s=settings.rules.reload_s)
-    monitor = Monitor(db, rules, live)
+    monitor = Monitor(db, rules, live, correlation_window=settings.incidents.correlation_window)
     stop = stop_on_signals(log, "this check")
     try:
         if args.once:

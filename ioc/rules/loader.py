@@ -25,10 +25,33 @@ from pydantic import ValidationError
 from ioc.errors import ConfigError
 from ioc.rules.schema import RuleSet
 
-__all__ = ["DEFAULT_RULES", "Loaded", "RuleSource", "RulesError", "load_rules", "parse_rules"]
+__all__ = [
+    "DEFAULT_RULES",
+    "Loaded",
+    "RuleSource",
+    "RulesError",
+    "in_force",
+    "load_rules",
+    "parse_rules",
+]
 
 log = logging.getLogger(__name__)
 DEFAULT_RULES = "default.yaml"
+_IN_FORCE: list[RuleSet] = []  # the process's rules in force, set by its RuleSource
+
+
+def in_force() -> RuleSet:
+    """The rules in force in this process: its :class:`RuleSource`'s, else the default set.
+
+    Titles rendered at display time use them (:func:`ioc.rules.render.cause_message`).
+    """
+    if not _IN_FORCE:
+        _IN_FORCE.append(load_rules())
+    return _IN_FORCE[-1]
+
+
+def _adopt(rules: RuleSet) -> None:
+    _IN_FORCE[:] = [rules]
 
 
 class RulesError(ConfigError):
@@ -104,6 +127,7 @@ class RuleSource:
         rules = parse_rules(text, self._origin())  # a bad file at start is fatal
         self._text_digest = _digest(text)
         self.loaded = Loaded(rules, self._origin(), self._text_digest, clock())
+        _adopt(rules)
 
     def _origin(self) -> str:
         return str(self.path) if self.path else "default"
@@ -141,6 +165,7 @@ class RuleSource:
             return self._refuse(str(exc), digest)
         self._text_digest = digest
         self.loaded = Loaded(rules, self._origin(), digest, now)
+        _adopt(rules)
         log.info("rules reloaded from %s (%s, %d rules)", self.path, digest, len(rules.rules))
         return True
 

@@ -17,11 +17,12 @@ from geodata.registry import ward as ward_info
 from geodata.registry import ward_codes
 from ioc.contract.catalogue import CATALOGUE
 from ioc.rules.evaluator import Finding
+from ioc.rules.loader import in_force
 from ioc.rules.schema import DERIVED, Rule
 from vocab.fmt import fmt_duration, fmt_number
 from vocab.text import t
 
-__all__ = ["cause", "decimals", "metric_label", "metric_unit", "render"]
+__all__ = ["cause", "cause_message", "decimals", "metric_label", "metric_unit", "render"]
 
 
 def metric_label(domain: str, metric: str, lang: str) -> str:
@@ -38,10 +39,13 @@ def metric_unit(domain: str, metric: str) -> str:
     return DERIVED.get(domain, {}).get(metric, "")
 
 
-def decimals(value: float) -> int:
-    """Enough decimals to read a value: none from 100, one from 10, two below."""
-    size = abs(value)
-    return 0 if size >= 100 else 1 if size >= 10 else 2
+def decimals(level: float | None) -> int:
+    """Digits a value is shown with, from its level (as the incident titles show them):
+    as precise as the level itself, at least one below 100 — 151, 36,8 cm, 1,92 m."""
+    if level is None:
+        return 1
+    own = len(f"{abs(level):g}".partition(".")[2])
+    return min(3, max(own, 0 if abs(level) >= 100 else 1))
 
 
 def _ward_name(code: str, lang: str) -> str:
@@ -70,10 +74,10 @@ def cause(f: Finding) -> dict[str, Any]:
     return out
 
 
-def _num(value: object, lang: str, places: int | None = None) -> str:
+def _num(value: object, lang: str, places: int) -> str:
     if not isinstance(value, int | float) or not math.isfinite(value):
         return "–"
-    return fmt_number(float(value), decimals(float(value)) if places is None else places, lang)
+    return fmt_number(float(value), places, lang)
 
 
 def render(rule: Rule, detail: Mapping[str, Any], lang: str) -> str:
@@ -81,7 +85,11 @@ def render(rule: Rule, detail: Mapping[str, Any], lang: str) -> str:
     domain, metric = str(detail.get("domain", "")), str(detail.get("metric", ""))
     step = int(detail.get("step") or 1)
     st = rule.steps[min(max(step, 1), len(rule.steps)) - 1]
-    places = 0 if metric in ("vn_aqi", "fault_pct") else None
+    level = detail.get("level")
+    places = (
+        0 if metric in ("vn_aqi", "fault_pct")
+        else decimals(float(level) if isinstance(level, int | float) else None)
+    )  # fmt: skip
     silent = detail.get("value") if rule.condition == "no_data" else None
     fields = {
         "ward": _ward_name(str(detail.get("ward", "")), lang),
@@ -97,3 +105,25 @@ def render(rule: Rule, detail: Mapping[str, Any], lang: str) -> str:
     }
     template = rule.message.en if lang == "en" else rule.message.vi
     return template.format(**fields)
+
+
+def cause_message(cause: Mapping[str, Any], lang: str) -> str | None:
+    """The message of the rule a stored incident cause names (``rule``, ``step``), from the
+    rules in force; None when it names none, or a rule no longer in force."""
+    rule_id = cause.get("rule")
+    if not isinstance(rule_id, str):
+        return None
+    rule = in_force().rule(rule_id)
+    if rule is None:
+        return None
+    detail = {
+        "domain": cause.get("domain", ""),
+        "metric": cause.get("metric") or "*",
+        "step": cause.get("step") or 1,
+        "value": cause.get("value"),
+        "level": cause.get("threshold"),
+        "unit": cause.get("unit", ""),
+        "ward": cause.get("ward_code") or "",
+        "device": cause.get("device") or "",
+    }
+    return render(rule, detail, lang)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import psycopg
 from psycopg.rows import class_row
 
 from ioc.model import IncidentCandidate, Resolution
-from ioc.store.incidents import open_incidents, resolve_incidents
+from ioc.store.incidents import IncidentChanges, open_incidents, resolve_incidents
 from ioc.store.records import ActiveRuleIncident, FeedRow
 
 __all__ = ["active_rule_incidents", "feed_rows", "record_findings"]
@@ -27,15 +28,19 @@ def active_rule_incidents(conn: Conn) -> list[ActiveRuleIncident]:
     """Incidents of the rules (dedup key ``rule:…``) that are still active, with their step."""
     with conn.cursor(row_factory=class_row(ActiveRuleIncident)) as cur:
         cur.execute(
-            "SELECT dedup_key, coalesce((detail->>'step')::int, 1) AS step FROM incidents"
+            "SELECT dedup_key, coalesce((cause->>'step')::int, 1) AS step FROM incidents"
             " WHERE dedup_key LIKE 'rule:%' AND status NOT IN ('resolved', 'closed')"
         )
         return cur.fetchall()
 
 
 def record_findings(
-    conn: Conn, candidates: list[IncidentCandidate], resolutions: list[Resolution]
-) -> tuple[int, int]:
-    """Open / refresh and resolve in one transaction; returns (opened, resolved)."""
+    conn: Conn,
+    candidates: list[IncidentCandidate],
+    resolutions: list[Resolution],
+    correlation_window: timedelta | None = None,
+) -> tuple[IncidentChanges, int]:
+    """Open, refresh, escalate, attach and resolve in one transaction; (changes, resolved)."""
     with conn.transaction():
-        return open_incidents(conn, candidates), resolve_incidents(conn, resolutions)
+        changes = open_incidents(conn, candidates, correlation_window=correlation_window)
+        return changes, resolve_incidents(conn, resolutions)

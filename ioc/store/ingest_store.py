@@ -32,6 +32,7 @@ import psycopg
 from ioc.errors import DataRejected, ServiceUnavailable, WriteConflict
 from ioc.model import BatchRows, IncidentCandidate, Resolution, WriteResult
 from ioc.store.db import connect
+from ioc.store.feeds import active_rule_incidents
 from ioc.store.migrate import require_current
 from ioc.store.wards import known_ward_codes, load_boundaries
 from ioc.store.writer import write_batch
@@ -48,6 +49,8 @@ class StoreSetup:
     flavour: str  # "plain" or "timescale"
     ward_codes: frozenset[str]  # the wards table (empty before the registry is seeded)
     boundaries: list[dict[str, Any]] = field(default_factory=list)  # rows for ward_features()
+    # The rules' incidents still active (dedup key, step): the rules continue them.
+    active_rules: list[tuple[str, int]] = field(default_factory=list)
 
 
 class IngestStore:
@@ -71,7 +74,10 @@ class IngestStore:
             conn = connect(self._dsn, self._schema)
             try:
                 setup = StoreSetup(
-                    require_current(conn), known_ward_codes(conn), load_boundaries(conn)
+                    require_current(conn),
+                    known_ward_codes(conn),
+                    load_boundaries(conn),
+                    [(a.dedup_key, a.step) for a in active_rule_incidents(conn)],
                 )
                 conn.rollback()
             except BaseException:

@@ -44,9 +44,10 @@ Conn = psycopg.Connection[Any]
 SEEN_GRACE = timedelta(minutes=10)  # a log row may commit this late and still be seen
 
 _CHANGES = """
-SELECT l.id AS log_id, l.at, l.actor, l.action, l.from_status, l.to_status, l.note,
+SELECT l.id AS log_id, l.at, l.actor, l.action, l.from_status, l.to_status, l.severity_from,
+       l.severity_to, l.note,
        i.id AS incident_id, i.opened_at, i.ward_code, i.domain, i.kind, i.severity, i.status,
-       i.title, i.detail
+       i.title, i.cause, i.current_value
 FROM incident_log l JOIN incidents i ON i.id = l.incident_id
 WHERE l.id > %(floor)s AND NOT EXISTS (SELECT 1 FROM notify_seen s WHERE s.log_id = l.id)
 ORDER BY l.id LIMIT %(limit)s
@@ -187,8 +188,10 @@ def unacknowledged(conn: Conn, opened_before: datetime) -> list[IncidentChange]:
             """
             SELECT coalesce(l.id, 0) AS log_id, coalesce(l.at, i.opened_at) AS at,
                    coalesce(l.actor, '') AS actor, 'open' AS action, NULL AS from_status,
-                   'open' AS to_status, '' AS note, i.id AS incident_id, i.opened_at,
-                   i.ward_code, i.domain, i.kind, i.severity, i.status, i.title, i.detail
+                   'open' AS to_status, NULL AS severity_from, NULL AS severity_to,
+                   '' AS note, i.id AS incident_id, i.opened_at,
+                   i.ward_code, i.domain, i.kind, i.severity, i.status, i.title, i.cause,
+                   i.current_value
             FROM incidents i
             LEFT JOIN LATERAL (SELECT id, at, actor FROM incident_log
                                WHERE incident_id = i.id ORDER BY id LIMIT 1) l ON true

@@ -293,6 +293,8 @@ class IncidentChange:
     action: str
     from_status: str | None
     to_status: str | None
+    severity_from: str | None  # set when the change raised the severity
+    severity_to: str | None
     note: str
     incident_id: int
     opened_at: datetime
@@ -302,7 +304,8 @@ class IncidentChange:
     severity: Severity
     status: IncidentStatus
     title: str
-    detail: dict[str, Any]
+    cause: dict[str, Any]  # the incident's primary cause (ioc.model.IncidentCause, stored)
+    current_value: float | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,20 +11,19 @@ import psycopg
 from dash import Dash
 
 from ioc.config import NotifySettings, Settings
-from ioc.model import IncidentCandidate
 from ioc.rules.loader import RuleSource, default_text
 from ioc.store.db import Database
 from ioc.store.incidents import open_incidents
 from notify.config import load_notify
 from notify.worker import Notifier
 from tests.e2e.fix_app import screenshot, start_and_login
+from tests.incident_helpers import alarm
 from tests.notify_helpers import remote_server
 
 
 def _failed_delivery(settings: Settings, db: psycopg.Connection[Any]) -> None:
     """One incident the webhook refused: a failing channel and two log rows."""
-    open_incidents(db, [IncidentCandidate("k", "27694", "water", "level", "critical",
-                                          "Mực nước vượt báo động III")])  # fmt: skip
+    open_incidents(db, [alarm("27694", 120.0, severity="critical")])
     database = Database.open(settings.database_url, settings.db_schema, max_size=1, name="t")
     try:
         with remote_server() as remote:

@@ -9,7 +9,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from ingest.rules import evaluate
+from ingest.rules import event_candidates
 from ioc.errors import Conflict, Forbidden
 from ioc.model import BatchRows, EventRow
 from ioc.store import incident_queries as iq
@@ -53,8 +53,8 @@ def test_a_field_alert_attaches_to_the_flood_alarm_of_its_ward_within_the_window
     db: Conn, ward: str, minutes: int, attached: bool
 ) -> None:
     iid = open_incident(db, alarm("27694", 40.0, at=T0))
-    alert = evaluate(
-        [], [_event(ward, "alerts", "f1", "flood.reported", T0 + timedelta(minutes=minutes))], {}
+    alert = event_candidates(
+        [_event(ward, "alerts", "f1", "flood.reported", T0 + timedelta(minutes=minutes))]
     )
     _write(db, *alert)
     causes = iq.incident_causes(db, iid)
@@ -73,8 +73,8 @@ def test_a_field_alert_attaches_to_the_flood_alarm_of_its_ward_within_the_window
 
 
 def test_a_citizen_report_attaches_but_never_opens_and_other_groups_stay_apart(db: Conn) -> None:
-    lone = evaluate(
-        [], [_event("27700", "reports", "r0", "report.created", T0, category="ngap_ung")], {}
+    lone = event_candidates(
+        [_event("27700", "reports", "r0", "report.created", T0, category="ngap_ung")]
     )
     _write(db, *lone)
     assert db.execute("SELECT count(*) FROM incidents").fetchone() == (0,)
@@ -83,14 +83,14 @@ def test_a_citizen_report_attaches_but_never_opens_and_other_groups_stay_apart(d
         _event("27694", "reports", "r1", "report.created", T0 + timedelta(minutes=3), category="ngap_ung"),
         _event("27694", "alerts", "a1", "traffic.accident", T0 + timedelta(minutes=4)),  # traffic
     ]  # fmt: skip
-    _write(db, *evaluate([], events, {}))
+    _write(db, *event_candidates(events))
     assert [c.kind for c in iq.incident_causes(db, iid)] == [
         "flood_depth_cm.alarm",
         "report.created",
     ]
     assert db.execute("SELECT count(*) FROM incidents").fetchone() == (2,)
     # The same report again (a redelivery or an update) is a refresh, not a second cause.
-    _write(db, *evaluate([], events[:1], {}))
+    _write(db, *event_candidates(events[:1]))
     assert len(iq.incident_causes(db, iid)) == 2 and state(db, iid)[1:] == (2, 2)
 
 

@@ -119,32 +119,42 @@ def test_coordinates_are_located_in_wards(
 def test_incidents_open_at_their_time_and_resolve_when_the_cause_ends(
     service: IngestWorker, settings: Settings, db: psycopg.Connection[Any]
 ) -> None:
+    """The default rules through the broker: street flooding past 30 cm held for 5 minutes
+    opens one incident at the reading that completed the hold; back under 7 cm (10 cm less
+    the hysteresis) for 20 minutes resolves it, as a security alert's resolution does."""
     root = settings.topic_root
-    t0 = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=10)
-    aq = build_topic("27694", "air", "aq-1", "telemetry", root)
+    t0 = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=40)
+    fd = build_topic("27694", "water", "fd-1", "telemetry", root)
     soc = build_topic("27694", "security", "soc", "event", root)
     raised = {"severity": "high", "kind": "malware", "text": "Mã độc", "alert": "a-1"}
     publish_all(settings, [
-        (aq, encode_telemetry(t0, {"pm25": 200.0})),
+        (fd, encode_telemetry(t0, {"flood_depth_cm": 40.0})),
         (soc, encode_event(t0, "a-1", "alert.raised", raised)),
     ])  # fmt: skip
+    assert wait_for(lambda: count(db, "SELECT count(*) FROM incidents") == 1, 20)
+    publish_all(
+        settings, [(fd, encode_telemetry(t0 + timedelta(minutes=6), {"flood_depth_cm": 42.0}))]
+    )
     assert wait_for(lambda: count(db, "SELECT count(*) FROM incidents") == 2, 20)
-    opened = db.execute("SELECT min(opened_at) FROM incidents").fetchone()
-    assert opened is not None and opened[0] == t0, "an incident opens at its cause's time"
+    opened = db.execute("SELECT opened_at FROM incidents WHERE domain = 'water'").fetchone()
+    assert opened == (t0 + timedelta(minutes=6),), "an incident opens when its rule fires"
     publish_all(settings, [
-        (aq, encode_telemetry(t0 + timedelta(minutes=1), {"pm25": 30.0})),
-        (soc, encode_event(t0 + timedelta(minutes=2), "r-1", "alert.resolved", {"alert": "a-1"})),
+        (fd, encode_telemetry(t0 + timedelta(minutes=7), {"flood_depth_cm": 5.0})),
+        (soc, encode_event(t0 + timedelta(minutes=8), "r-1", "alert.resolved", {"alert": "a-1"})),
     ])  # fmt: skip
+    assert wait_for(
+        lambda: count(db, "SELECT count(*) FROM incidents WHERE status = 'resolved'") == 1, 20
+    )
+    publish_all(
+        settings, [(fd, encode_telemetry(t0 + timedelta(minutes=28), {"flood_depth_cm": 4.0}))]
+    )
     assert wait_for(
         lambda: count(db, "SELECT count(*) FROM incidents WHERE status = 'resolved'") == 2, 20
     )
     log = db.execute(
         "SELECT action, note FROM incident_log WHERE action = 'auto_resolve' ORDER BY note"
     ).fetchall()
-    assert log == [
-        ("auto_resolve", "alarm_cleared"),
-        ("auto_resolve", "alert.resolved"),
-    ]
+    assert log == [("auto_resolve", "alarm_cleared"), ("auto_resolve", "alert.resolved")]
     assert service.counters["incidents_resolved"] == 2
 
 
@@ -155,24 +165,29 @@ def test_city_level_alerts_correlated_causes_and_escalation_end_to_end(
     citizen report of one ward become one incident with three causes; a rising value
     escalates it with a log row; telemetry under the city code is refused."""
     root = settings.topic_root
-    t0 = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=10)
+    t0 = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=20)
     soc = build_topic(CITY, "security", "soc-city", "event", root)
     fd = build_topic("27694", "water", "fd-1", "telemetry", root)
     field = build_topic("27694", "alerts", "field-27694", "event", root)
     app = build_topic("27694", "reports", "pakn-27694", "event", root)
+    # The flood rule holds 5 minutes before it fires, and as long before it escalates.
     publish_all(settings, [
         (soc, encode_event(t0, "a-9", "alert.raised", {"severity": "high", "text": "Mã độc"})),
         (fd, encode_telemetry(t0, {"flood_depth_cm": 36.8})),
+        (fd, encode_telemetry(t0 + timedelta(minutes=5), {"flood_depth_cm": 36.8})),
     ])  # fmt: skip
     assert wait_for(lambda: count(db, "SELECT count(*) FROM incidents") == 2, 20)
     publish_all(settings, [
-        (field, encode_event(t0 + timedelta(minutes=1), "f-1", "flood.reported", {"text": "Ngập"})),
-        (app, encode_event(t0 + timedelta(minutes=2), "r-1", "report.created",
+        (field, encode_event(t0 + timedelta(minutes=6), "f-1", "flood.reported", {"text": "Ngập"})),
+        (app, encode_event(t0 + timedelta(minutes=7), "r-1", "report.created",
                            {"category": "ngap_ung", "text": "Nước ngập tới gối"})),
-        (fd, encode_telemetry(t0 + timedelta(minutes=3), {"flood_depth_cm": 111.6})),
+        (fd, encode_telemetry(t0 + timedelta(minutes=8), {"flood_depth_cm": 111.6})),
         (build_topic(CITY, "water", "fd-x", "telemetry", root),
          encode_telemetry(t0, {"flood_depth_cm": 5.0})),
     ])  # fmt: skip
+    publish_all(
+        settings, [(fd, encode_telemetry(t0 + timedelta(minutes=13), {"flood_depth_cm": 111.6}))]
+    )
     assert wait_for(lambda: count(db, "SELECT count(*) FROM incident_causes") == 4, 20)
     assert wait_for(lambda: count(db, "SELECT count(*) FROM dead_letters") == 1, 20)
     assert count(db, "SELECT count(*) FROM incidents") == 2
@@ -203,6 +218,6 @@ def test_city_level_alerts_correlated_causes_and_escalation_end_to_end(
         "SELECT c.kind FROM incident_causes c JOIN incidents i ON i.id = c.incident_id"
         " WHERE i.domain = 'water' ORDER BY c.at"
     ).fetchall()
-    assert kinds == [("flood_depth_cm.alarm",), ("flood.reported",), ("report.created",)]
+    assert kinds == [("water.flood_depth",), ("flood.reported",), ("report.created",)]
     reason = db.execute("SELECT reason FROM dead_letters").fetchone()
     assert reason == ("unknown_ward",)

@@ -81,7 +81,7 @@ def test_a_silent_sensor_opens_a_lost_feed_incident_and_its_return_resolves_it(
     # fd-1 (2-minute cadence, offline after 20 min) is lost; the daily COVID feed of
     # twelve hours ago is not; fd-2 is on time.
     assert incidents(db) == {
-        "rule:feed.lost:fd-1": ("open", "medium", "Mất tín hiệu fd-1 tại Phường 1 (30 phút)"),
+        "rule:feed.lost:fd-1": ("open", "medium", "Mất tín hiệu fd-1 (im lặng 30 phút)"),
     }
     log = db.execute(
         "SELECT l.action, l.to_status FROM incident_log l JOIN incidents i ON i.id = l.incident_id"
@@ -148,4 +148,4 @@ def test_the_hourly_vn_aqi_opens_a_ward_incident(db: Conn, database: Database) -
     monitor_at(database, clock).run_once()
     got = incidents(db)
     # PM2.5 200 µg/m³ -> sub-index 100/100 * (200 - 150) + 200 = 250: Rất xấu, critical.
-    assert got["rule:air.vn_aqi:27697"] == ("open", "critical", "VN_AQI 250 (Rất xấu) tại Phường 3")
+    assert got["rule:air.vn_aqi:27697"] == ("open", "critical", "VN_AQI 250 (Rất xấu)")

@@ -23,9 +23,11 @@ from ioc.model import IncidentCandidate
 from ioc.rules.loader import RuleSource
 from ioc.store import outbox
 from ioc.store.db import Database
-from ioc.store.incidents import open_incidents, transition
+from ioc.store.incident_actions import ActionRequest, perform
+from ioc.store.incidents import open_incidents
 from notify.config import NotifyConfig, load_notify, parse_notify
 from notify.worker import Notifier
+from tests.incident_helpers import alarm
 from tests.notify_helpers import Remote, remote_server
 
 Conn = psycopg.Connection[Any]
@@ -33,12 +35,8 @@ SECRET = "s3cret-key-for-tests"
 
 
 def incident(key: str, severity: str = "high", ward: str = "27694") -> IncidentCandidate:
-    return IncidentCandidate(
-        dedup_key=key, ward_code=ward, domain="water", kind="level_m.alarm",
-        severity=severity,  # type: ignore[arg-type]
-        title=f"Mực nước vượt báo động ({key})", detail={"value": 1.9},
-        time=datetime.now(UTC),
-    )  # fmt: skip
+    """A street-flooding alarm (the incident helpers' finding) under its own key."""
+    return alarm(ward, 40.0, severity=severity, key=key)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -101,7 +99,7 @@ def test_quick_wiring_sends_signed_changes_of_high_severity_once_each(
     open_incidents(db, [incident("a", "high")])
     n.run_once()
     assert len(remote.received) == 1
-    transition(db, body["incident_id"], "acknowledged", "operator1", "đã nhận")
+    perform(db, body["incident_id"], ActionRequest("ack", "operator1", "đã nhận"), lambda w: None)
     n.run_once()
     assert [r.json()["event"] for r in remote.received] == [
         "incident.opened", "incident.acknowledged",
@@ -202,7 +200,8 @@ routes:
         z1.path == z2.path == "/v3.0/oa/message/cs" and z1.headers["access_token"] == "zalo-token"
     )
     assert [z.json()["recipient"]["user_id"] for z in (z1, z2)] == ["u1", "u2"]
-    assert "Mực nước vượt báo động" in z1.json()["message"]["text"]
+    text = z1.json()["message"]["text"]
+    assert "Ngập đường vượt ngưỡng báo động: 40,0 cm" in text  # the title the screens show
 
 
 def test_telegram_flood_control_is_honoured_and_the_token_never_logged(

@@ -22,10 +22,10 @@ import pytest
 
 from geodata.registry import ward_codes, wards
 from ingest.decode import RawMessage, decode
-from ingest.rows import to_rows
-from ingest.rules import evaluate
-from ioc.contract import CATALOGUE, CITY, Validator
+from ingest.pipeline import Pipeline
+from ioc.contract import CITY, Validator
 from ioc.model import BatchRows, ReadingRow
+from ioc.rules.schema import RuleSet
 from ioc.store import queries
 from ioc.store.db import connect
 from ioc.store.incident_actions import ActionRequest, perform
@@ -113,10 +113,22 @@ def parse(out: Out) -> Msg:
     return Msg(ts, out.ward, out.domain, out.device, out.kind, doc)
 
 
-def write_messages(conn: Conn, outs: Sequence[Out], batch: int = 2000) -> None:
-    """The ingest service's decode → rows → write stages, one batch at a time, no broker."""
+NO_RULES = RuleSet(version=1)
+
+
+def write_messages(
+    conn: Conn,
+    outs: Sequence[Out],
+    batch: int = 2000,
+    rules: RuleSet | None = None,
+    *,
+    resolve: bool = True,
+) -> None:
+    """The ingest service's decode → prepare (rows, the alarm rules — the default set unless
+    ``rules`` — and the event rules) → write stages, one batch at a time, no broker.
+    ``resolve`` False: incidents are opened but never resolved automatically."""
     validator = Validator(ward_codes(), ROOT)
-    domain_of: dict[str, str] = {}
+    pipeline = Pipeline(rules=rules)
     for i in range(0, len(outs), batch):
         decoded = [
             decode(validator, RawMessage(o.topic(ROOT), o.payload, o.ts.timestamp()))
@@ -124,11 +136,10 @@ def write_messages(conn: Conn, outs: Sequence[Out], batch: int = 2000) -> None:
         ]
         rejected = [(d.raw.topic, d.reason, d.detail) for d in decoded if d.message is None]
         assert not rejected, rejected[:3]
-        rows = to_rows(decoded)
-        for d in rows.devices:
-            domain_of[d.device_id] = d.domain
-        incidents = evaluate(rows.readings, rows.events, domain_of)
-        write_batch(conn, rows, incidents=incidents)
+        prepared = pipeline.prepare(decoded)
+        resolutions = prepared.resolutions if resolve else []
+        write_batch(conn, prepared.rows, incidents=prepared.incidents, resolutions=resolutions)
+        pipeline.committed()
 
 
 def local_day(ts: datetime) -> str:
@@ -147,7 +158,10 @@ def sim(database_url: str) -> Iterator[Loaded]:
     try:
         with connect(database_url, schema, autocommit=True) as conn:
             outs = Simulation(5, START, build_fleet(5, COUNTS)).advance(END)
-            write_messages(conn, outs)
+            # No alarm rules and no automatic resolution here: the incident queries are
+            # checked against the event rules' incidents, all active (the rules file and
+            # the resolutions have tests of their own).
+            write_messages(conn, outs, rules=NO_RULES, resolve=False)
             yield Loaded(conn, tuple(parse(o) for o in outs))
     finally:
         remove_schema(database_url, schema)
@@ -198,31 +212,16 @@ def test_boundary_rows_carry_imported_geometry(db: Conn) -> None:
 
 
 def expected_incidents(sim: Loaded, wards: Sequence[str] | None) -> dict[str, tuple[str, ...]]:
-    """dedup key -> (ward, domain, kind, severity), from the rules as the contract states them.
-
-    A metric at its alarm level opens one incident per ward and metric (critical at 1.5x
-    the level, or half of it when low is bad, else high); a field or security alert of
-    medium severity or more opens one incident of its own (the security centre's are
-    city-level).  Written without a correlation window: nothing attaches.
-    """
+    """dedup key -> (ward, domain, kind, severity), from the event rules as the contract states
+    them: a field or security alert of medium severity or more opens one incident of its own
+    (the security centre's are city-level).  Written without a correlation window (nothing
+    attaches) and without alarm rules (readings open nothing: the rules file has tests of its
+    own)."""
     found: dict[str, tuple[str, ...]] = {}
     for m in sim.msgs:
         if wards is not None and m.ward not in wards:
             continue
-        if m.kind == "telemetry":
-            for name, v in m.doc["values"].items():
-                metric = CATALOGUE[m.domain].metrics[name]
-                if metric.alarm is None or metric.state(v) != "alarm":
-                    continue
-                if metric.bad == "high":
-                    severe = v >= 1.5 * metric.alarm
-                else:
-                    severe = v <= 0.5 * metric.alarm
-                key = f"{m.ward}:{m.domain}:{name}"
-                was = found.get(key, ("", "", "", "high"))[3]
-                sev = "critical" if severe or was == "critical" else "high"
-                found[key] = (m.ward, m.domain, f"{name}.alarm", sev)
-        elif m.domain in ("alerts", "security") and not m.type.endswith(".resolved"):
+        if m.domain in ("alerts", "security") and not m.type.endswith(".resolved"):
             sev = str(m.attrs.get("severity"))
             if sev in ("medium", "high", "critical"):  # city-level sources: no ward
                 ward = None if m.ward == CITY else m.ward

@@ -27,6 +27,7 @@ from ioc.store.incident_actions import ActionRequest, perform
 from ioc.store.records import DossierCounts, IncidentRow
 from simulators.domains.base import event, telemetry
 from simulators.fleet import Device
+from tests.incident_helpers import alarm, open_incident
 from tests.integration.test_queries import write_messages
 
 PM25 = metric("air", "pm25")
@@ -56,8 +57,8 @@ def make(settings: Settings) -> Iterator[Make]:
 
 @pytest.fixture
 def stored(db: psycopg.Connection[Any]) -> datetime:
-    """Five minutes of two air monitors (one past the PM2.5 alarm: an incident), a river gauge
-    and a few dossiers, written the way ingest writes them; returns the newest time."""
+    """Five minutes of two air monitors, a river gauge and a few dossiers, written the way
+    ingest writes them, and a flood alarm's incident; returns the newest time."""
     now = datetime.now(UTC).replace(microsecond=0)
     aq1, aq2 = _device("aq-1", "air", "27694"), _device("aq-2", "air", "27697")
     gauge, desk = _device("wl-1", "water", "27694"), _device("dvc-1", "services", "27694")
@@ -71,6 +72,7 @@ def stored(db: psycopg.Connection[Any]) -> datetime:
         attrs = {"dossier": f"D{i}", "channel": channel, "level": 4, "procedure": "Hộ tịch"}
         outs.append(event(desk, now - timedelta(minutes=i), f"e{i}", "dossier.received", attrs))
     write_messages(db, outs)
+    open_incident(db, alarm("27697", 45.0, at=now))
     return now
 
 
@@ -79,7 +81,9 @@ def test_a_cached_answer_is_the_typed_value_a_fresh_one_is(
 ) -> None:
     cached, fresh = make(), make(ttl_s=0)
     first = cached.query(queries.incidents, None)
-    assert [(i.ward_code, i.kind, i.status) for i in first] == [("27697", "pm25.alarm", "open")]
+    assert [(i.ward_code, i.kind, i.status) for i in first] == [
+        ("27697", "flood_depth_cm.alarm", "open")
+    ]
     key = cache_key(queries.incidents, (None,), {}, skip=1)
     assert cached.live.cache_get(key) is not None
     # The database moves on; for the TTL every worker sees the answer in Redis.

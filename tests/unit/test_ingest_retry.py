@@ -23,6 +23,7 @@ from ingest.retry import write_with_retry
 from ioc.contract import Validator, encode_telemetry
 from ioc.errors import DataRejected, ServiceUnavailable, WriteConflict
 from ioc.model import WriteResult
+from ioc.rules.schema import RuleSet
 
 NOW = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
 VALIDATOR = Validator(ward_codes())
@@ -175,11 +176,20 @@ def test_bisection_is_a_drop_in_split() -> None:
     assert write.stored() == sorted([f"aq-{i}" for i in range(8) if i != 5] + ["dead:aq-5"])
 
 
+# One rule that fires and clears at once, so one batch of each shows the state's commit.
+PM25_RULE = RuleSet.parse({"version": 1, "rules": [{
+    "id": "pm25", "name_vi": "Bụi", "name_en": "PM2.5", "source": "test",
+    "scope": {"domain": "air", "metric": "pm25"}, "condition": "above",
+    "steps": [{"level": 150, "severity": "high", "label_vi": "cao", "label_en": "high"}],
+    "message": {"vi": "{value}", "en": "{value}"},
+}]})  # fmt: skip
+
+
 def test_alarm_state_moves_on_only_after_commit() -> None:
     t0 = NOW
     alarm, clear = [item(1, 200.0, t0)], [item(1, 20.0, t0 + timedelta(minutes=1))]
     # The alarm batch is never committed: the clearing batch resolves nothing.
-    pipeline = Pipeline()
+    pipeline = Pipeline(rules=PM25_RULE)
     with pytest.raises(RuntimeError):
         write_with_retry(
             pipeline.prepare(alarm), ScriptedWrite(RuntimeError("bug")), pipeline,
@@ -187,14 +197,14 @@ def test_alarm_state_moves_on_only_after_commit() -> None:
         )  # fmt: skip
     assert pipeline.prepare(clear).resolutions == []
     # Committed after an outage (rules judged once, before it): now it clears.
-    pipeline = Pipeline()
+    pipeline = Pipeline(rules=PM25_RULE)
     prepared = pipeline.prepare(alarm)
-    assert [c.dedup_key for c in prepared.incidents] == ["alarm:27694:air:pm25"]
+    assert [c.dedup_key for c in prepared.incidents] == ["rule:pm25:27694"]
     write = ScriptedWrite(ServiceUnavailable("down"))
     write_with_retry(prepared, write, pipeline, stop=FakeStop(), counters=Counter())
     assert [p.incidents for p in write.calls] == [prepared.incidents] * 2
     (res,) = pipeline.prepare(clear).resolutions
-    assert res.dedup_key == "alarm:27694:air:pm25"
+    assert res.dedup_key == "rule:pm25:27694"
 
 
 FAILURES = st.sampled_from([None, ServiceUnavailable("down"), WriteConflict("deadlock")])

@@ -10,7 +10,7 @@ from geodata.registry import ward_codes
 from ingest.batcher import Batcher
 from ingest.decode import RawMessage, decode
 from ingest.rows import to_rows
-from ingest.rules import evaluate
+from ingest.rules import event_candidates
 from ioc.contract import CITY, Reason, Validator, encode_event, encode_telemetry
 from ioc.model import EventRow, IncidentCause, ReadingRow
 
@@ -76,27 +76,44 @@ def test_rows_split_good_and_bad() -> None:
     assert [d.reason for d in rows.dead_letters] == [Reason.MALFORMED_JSON.value]
 
 
-def test_rules_open_one_incident_per_ward_metric_at_alarm() -> None:
-    readings = [
-        ReadingRow(NOW, "27694", "aq-1", "pm25", 160.0),
-        ReadingRow(NOW, "27694", "aq-2", "pm25", 240.0),
-        ReadingRow(NOW, "27694", "aq-2", "pm10", 120.0),  # warning only
-        ReadingRow(NOW, "27697", "tr-1", "speed_kmh", 3.0),  # low is bad for speed
-    ]
-    domains = {"aq-1": "air", "aq-2": "air", "tr-1": "traffic"}
-    found = {c.dedup_key: c for c in evaluate(readings, [], domains)}
-    assert set(found) == {"alarm:27694:air:pm25", "alarm:27697:traffic:speed_kmh"}
-    pm = found["alarm:27694:air:pm25"]
-    assert pm.severity == "critical" and pm.group == "air" and pm.opens
-    assert pm.cause == IncidentCause(
-        domain="air", kind="pm25.alarm", ward_code="27694", metric="pm25", value=240.0,
-        unit="µg/m³", threshold=150.0, device="aq-2",
+def test_readings_are_judged_by_the_rules_file() -> None:
+    """The pipeline's reading rules: the rules file's evaluator, its findings as incidents
+    whose cause names the rule and step, titled by the rule's message."""
+    from datetime import timedelta
+
+    from ingest.findings import incident_changes
+    from ioc.rules.evaluator import Evaluator
+    from ioc.rules.loader import load_rules
+
+    ev = Evaluator(load_rules())
+    domains = {"fd-1": "water", "fd-2": "water", "tr-1": "traffic", "aq-1": "air"}
+    found = []
+    for minute in range(0, 12, 2):  # flood depth holds 5 min, speed 10 min
+        at = NOW + timedelta(minutes=minute)
+        found += ev.observe_readings([
+            ReadingRow(at, "27694", "fd-1", "flood_depth_cm", 36.8),
+            ReadingRow(at, "27694", "fd-2", "flood_depth_cm", 12.0),
+            ReadingRow(at, "27697", "tr-1", "speed_kmh", 3.0),  # low is bad for speed
+            ReadingRow(at, "27694", "aq-1", "pm25", 240.0),  # judged as the hourly VN_AQI
+        ], domains)  # fmt: skip
+        ev.commit()
+    candidates, resolutions = incident_changes(found)
+    opened = {c.dedup_key: c for c in candidates if c.opens}
+    assert set(opened) == {"rule:water.flood_depth:27694", "rule:traffic.congestion:tr-1"}
+    assert resolutions == []
+    flood = opened["rule:water.flood_depth:27694"]
+    assert (flood.severity, flood.group, flood.kind) == ("high", "flood", "water.flood_depth")
+    assert flood.cause == IncidentCause(
+        domain="water", kind="water.flood_depth", ward_code="27694", metric="flood_depth_cm",
+        value=36.8, unit="cm", threshold=30.0, device="fd-1", rule="water.flood_depth", step=2,
     )  # fmt: skip
-    # The stored title is the Vietnamese rendering of the cause, without the ward's name
+    # The stored title is the rule's message in Vietnamese, without the ward's name
     # (lists show the ward in a column of its own).
-    assert pm.title == "Bụi PM2.5 vượt ngưỡng báo động: 240 µg/m³ (ngưỡng 150 µg/m³)"
-    speed = found["alarm:27697:traffic:speed_kmh"]
-    assert speed.title.startswith("Tốc độ dưới ngưỡng báo động: 3,0 km/h")
+    assert flood.title == "Ngập đường 36,8 cm (Ngập sâu)"
+    speed = opened["rule:traffic.congestion:tr-1"]
+    assert (speed.severity, speed.title) == ("medium", "Tốc độ 3,0 km/h tại tr-1 (Ùn tắc)")
+    updates = [c for c in candidates if not c.opens]
+    assert updates == []  # the value did not change: nothing to refresh
 
 
 def test_rules_for_events() -> None:
@@ -107,7 +124,7 @@ def test_rules_for_events() -> None:
         EventRow(NOW, "27694", "security", "soc", "e2", "alert.raised", {"severity": "low"}),
         EventRow(NOW, "27694", "services", "portal", "e3", "dossier.overdue", {}),
     ]
-    found = evaluate([], events, {})
+    found = event_candidates(events)
     assert [c.kind for c in found] == ["traffic.accident"]
     assert found[0].severity == "high" and found[0].lat == 10.5
     assert found[0].group == "traffic" and found[0].cause.event_ids == ("e1",)
@@ -121,7 +138,7 @@ def test_rules_city_level_alerts_and_reports_that_only_attach() -> None:
                  {"category": "ngap_ung", "text": "Ngập sâu"}),
         EventRow(NOW, "27694", "reports", "pakn", "r2", "report.created", {"category": "khac"}),
     ]  # fmt: skip
-    found = {c.dedup_key: c for c in evaluate([], events, {})}
+    found = {c.dedup_key: c for c in event_candidates(events)}
     assert set(found) == {"event:soc-city:e2", "report:pakn:r1"}
     soc = found["event:soc-city:e2"]
     assert soc.ward_code is None and soc.cause.ward_code is None and soc.group is None
@@ -149,28 +166,6 @@ def test_metrics_render_prometheus_text() -> None:
     assert 'worker="w\\"1"' in text  # the label value is escaped
     assert "# TYPE ioc_ingest_messages_total counter" in text
     assert "# TYPE ioc_ingest_queue_depth gauge" in text
-
-
-def test_alarm_tracker_resolves_when_no_device_is_in_alarm() -> None:
-    from datetime import timedelta
-
-    from ingest.rules import AlarmTracker
-
-    tracker = AlarmTracker()
-    domains = {"aq-1": "air", "aq-2": "air"}
-    t = [NOW + timedelta(minutes=i) for i in range(4)]
-    assert tracker.update([ReadingRow(t[0], "27694", "aq-1", "pm25", 200.0),
-                           ReadingRow(t[0], "27694", "aq-2", "pm25", 180.0)], domains) == []  # fmt: skip
-    tracker.commit()
-    assert tracker.update([ReadingRow(t[1], "27694", "aq-1", "pm25", 20.0)], domains) == []
-    tracker.commit()  # aq-2 is still at the alarm level
-    # Not committed: a retried batch is judged against the same state.
-    first = tracker.update([ReadingRow(t[2], "27694", "aq-2", "pm25", 30.0)], domains)
-    again = tracker.update([ReadingRow(t[2], "27694", "aq-2", "pm25", 30.0)], domains)
-    assert [r.dedup_key for r in first] == [r.dedup_key for r in again] == ["alarm:27694:air:pm25"]
-    assert first[0].time == t[2]
-    tracker.commit()
-    assert tracker.update([ReadingRow(t[3], "27694", "aq-2", "pm25", 25.0)], domains) == []
 
 
 def test_alert_resolved_names_the_raised_alert() -> None:

@@ -18,9 +18,10 @@ NOW = datetime(2026, 11, 26, 16, 0, tzinfo=UTC)  # 23:00 in Tân An
 def change(**kw: Any) -> IncidentChange:
     base: dict[str, Any] = {
         "log_id": 10, "at": NOW, "actor": "ingest", "action": "open", "from_status": None,
-        "to_status": "open", "note": "", "incident_id": 5, "opened_at": NOW,
-        "ward_code": "27694", "domain": "water", "kind": "level.alarm", "severity": "high",
-        "status": "open", "title": "Mực nước", "detail": {},
+        "to_status": "open", "severity_from": None, "severity_to": "high", "note": "",
+        "incident_id": 5, "opened_at": NOW, "ward_code": "27694", "domain": "water",
+        "kind": "level.alarm", "severity": "high", "status": "open", "title": "Mực nước",
+        "cause": {}, "current_value": None,
     }  # fmt: skip
     base.update(kw)
     return IncidentChange(**base)
@@ -80,6 +81,18 @@ def test_the_body_and_its_text_in_both_languages() -> None:
     assert en.startswith("[High] Water level") and "Acknowledged" in en
     assert text(body, "both") == vi + "\n\n" + en
     assert event_name(change(action="auto_resolve", to_status="resolved")) == "incident.resolved"
+    attached = change(action="attach", severity_from="high", severity_to="critical")
+    assert event_name(attached) == "incident.escalated"  # a cause that raised the severity
+    assert (
+        plan(
+            [change(action="attach", severity_to=None)],
+            CONFIG,
+            titles,
+            "u",
+            NOW + timedelta(hours=10),
+        )
+        == []
+    )  # a cause attached, nothing else: no message
     reopened = change(action="transition", from_status="resolved", to_status="open")
     assert event_name(reopened) == "incident.reopened"
 

@@ -176,8 +176,8 @@ def test_silence_opens_a_lost_feed_and_data_clears_it() -> None:
     got = ev.silence(now, feeds)
     ev.commit()
     assert [(f.change, f.device, f.key) for f in got] == [("fire", "aq-1", "rule:feed.lost:aq-1")]
-    assert render(got[0].rule, cause(got[0]), "vi") == "Mất tín hiệu aq-1 tại Phường 1 (51 phút)"
-    assert render(got[0].rule, cause(got[0]), "en") == "Signal lost: aq-1 in Ward 1 (51 min)"
+    assert render(got[0].rule, cause(got[0]), "vi") == "Mất tín hiệu aq-1 (im lặng 51 phút)"
+    assert render(got[0].rule, cause(got[0]), "en") == "Signal lost: aq-1 (silent 51 min)"
     assert ev.silence(now + timedelta(minutes=1), feeds) == []  # still silent: no second one
     ev.commit()
     back = [FeedState("aq-1", "27694", "air", now.timestamp() + 120, 3000)]
