@@ -58,6 +58,9 @@ def secrets_of(settings: Any) -> list[str]:
     for value in (settings.mqtt_password, settings.app.secret_key):
         if value:
             found.append(value)
+    hook = settings.notify.webhook_secret  # the quick-wiring webhook's key (SecretStr)
+    if hook is not None and hook.get_secret_value():
+        found.append(hook.get_secret_value())
     return found
 
 

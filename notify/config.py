@@ -162,6 +162,17 @@ class NotifyConfig(_Model):
     def channel(self, channel_id: str) -> Webhook | Email | Telegram | Zalo | None:
         return next((c for c in self.channels if c.id == channel_id), None)
 
+    def secrets(self) -> list[str]:
+        """Every secret of the channels (webhook keys, SMTP passwords, bot and OA tokens), for
+        :func:`ioc.logsafe.install` to mask in every log line."""
+        found: list[str] = []
+        for c in self.channels:
+            for name in ("secret", "password", "token", "access_token"):
+                value = getattr(c, name, None)
+                if isinstance(value, SecretStr) and value.get_secret_value():
+                    found.append(value.get_secret_value())
+        return found
+
 
 def _substitute(doc: Any, env: Mapping[str, str], where: str = "") -> Any:
     if isinstance(doc, dict):

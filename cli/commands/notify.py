@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from cli.signals import stop_on_signals
+from ioc import logsafe
 from ioc.config import Settings
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ def cmd_notify(settings: Settings, args: argparse.Namespace) -> int:
     except NotifyError as exc:
         print(f"notifications refused:\n{exc}", file=sys.stderr)
         return 1
+    logsafe.install(config.secrets())  # tokens and passwords never reach a log line
     if args.action == "check":
         for c in config.channels:
             print(f"channel {c.id}: {c.kind}")

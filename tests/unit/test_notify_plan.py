@@ -118,3 +118,32 @@ def test_quick_wiring_is_a_webhook_route_of_high_or_worse() -> None:
     assert load_notify(NotifySettings()).channels == ()
     secret = NotifySettings(webhook_url="http://h/x", webhook_secret="hush-4711")  # type: ignore[arg-type]
     assert "hush-4711" not in repr(secret) and "hush-4711" not in repr(load_notify(secret))
+
+
+def test_channel_secrets_are_masked_in_log_lines() -> None:
+    """Security: a bot token is part of Telegram's URL and an SMTP password may show in an
+    error; the notifier hands every channel secret to the log redactor."""
+    from ioc.logsafe import redact
+
+    config = parse_notify(
+        """
+channels:
+  - {id: tg, kind: telegram, token: "${TG}", chat_id: "1"}
+  - {id: zl, kind: zalo, access_token: "${ZL}", user_ids: [u]}
+  - {id: m, kind: email, host: h, sender: a@b.vn, to: [c@d.vn], password: "${PW}"}
+  - {id: w, kind: webhook, url: "http://h/x", secret: "${WH}"}
+""",
+        env={
+            "TG": "123456:AAbbCC",
+            "ZL": "zalo-oa-token-9",
+            "PW": "smtp-pass-77",
+            "WH": "hook-key-55",
+        },
+    )
+    assert sorted(config.secrets()) == sorted(
+        ["123456:AAbbCC", "zalo-oa-token-9", "smtp-pass-77", "hook-key-55"]
+    )
+    line = "POST https://api.telegram.org/bot123456:AAbbCC/sendMessage failed; login smtp-pass-77"
+    assert redact(line, config.secrets()) == (
+        "POST https://api.telegram.org/bot***/sendMessage failed; login ***"
+    )
